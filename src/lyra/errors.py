@@ -1,0 +1,142 @@
+"""Every exception Lyra raises, in one place.
+
+The hierarchy::
+
+    LyraError                          root of everything Lyra raises
+    ├── InvalidInput  (ValueError)     bad input: names the field and the rule it broke
+    │   ├── InvalidIdentifier          a malformed identifier (InstrumentId, ClientOrderId, ...)
+    │   ├── PrecisionError             too many decimal places, or a precision above the maximum
+    │   ├── ValueOutOfRange            overflow, NaN/infinity, a negative quantity, a bound broken
+    │   └── InvalidInstrument          an instrument whose fields contradict each other
+    ├── CurrencyMismatch (TypeError)   arithmetic or comparison across two currencies
+    ├── UnknownCurrency (KeyError)     a currency code that is not registered
+    ├── ClockError                     the clock was asked to do something it cannot
+    │   ├── TimeWentBackwards          TestClock.advance_to / set_time to an earlier time
+    │   ├── TimerNameInUse             a timer or alert name that is already armed
+    │   └── TimerInPast                an alert or timer start before "now" where not allowed
+    ├── BusError                       misuse of the EventBus
+    │   ├── EndpointInUse              register() on an endpoint that already has a handler
+    │   ├── NoEndpoint                 send()/request() to an endpoint nobody registered
+    │   └── RequestTimeout             a request whose response did not arrive
+    └── NativeError                    the Rust engine refused an operation (lyra._native)
+
+Every :class:`InvalidInput` carries ``field`` (dotted path of what was wrong, e.g.
+``"Price.precision"``), ``rule`` (the rule in words) and ``value`` (what was given), and its
+message reads ``"<field>: <rule> (got <value>)"``, so a log line alone says what to fix.
+``InvalidInput`` is also a :class:`ValueError`, so code that already catches ``ValueError``
+keeps working.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = (
+    "BusError",
+    "ClockError",
+    "CurrencyMismatch",
+    "EndpointInUse",
+    "InvalidIdentifier",
+    "InvalidInput",
+    "InvalidInstrument",
+    "LyraError",
+    "NativeError",
+    "NoEndpoint",
+    "PrecisionError",
+    "RequestTimeout",
+    "TimeWentBackwards",
+    "TimerInPast",
+    "TimerNameInUse",
+    "UnknownCurrency",
+    "ValueOutOfRange",
+)
+
+_NOTHING: Any = object()
+
+
+class LyraError(Exception):
+    """Base class of every exception raised by Lyra."""
+
+
+class InvalidInput(LyraError, ValueError):
+    """A value broke a documented rule; ``field`` and ``rule`` say which and how."""
+
+    field: str
+    rule: str
+    value: Any
+
+    def __init__(self, field: str, rule: str, value: Any = _NOTHING) -> None:
+        self.field = field
+        self.rule = rule
+        self.value = None if value is _NOTHING else value
+        message = f"{field}: {rule}"
+        if value is not _NOTHING:
+            message += f" (got {value!r})"
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.rule, self.value))
+
+
+class InvalidIdentifier(InvalidInput):
+    """An identifier was empty, too long, or held characters its kind does not allow."""
+
+
+class PrecisionError(InvalidInput):
+    """A value had more decimal places than allowed, or a precision outside 0..9."""
+
+
+class ValueOutOfRange(InvalidInput):
+    """A value overflowed its raw range, was NaN/infinite, negative where it must not be,
+    or fell outside an instrument's bounds."""
+
+
+class InvalidInstrument(InvalidInput):
+    """An instrument definition is inconsistent (e.g. min quantity above max quantity)."""
+
+
+class CurrencyMismatch(LyraError, TypeError):
+    """Two money amounts in different currencies were combined or compared."""
+
+
+class UnknownCurrency(LyraError, KeyError):
+    """A currency code was looked up that is not registered."""
+
+    def __str__(self) -> str:  # KeyError's default repr-quotes the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ClockError(LyraError):
+    """The clock was asked to do something it cannot do."""
+
+
+class TimeWentBackwards(ClockError, ValueError):
+    """A TestClock was set or advanced to a time earlier than its current time."""
+
+
+class TimerNameInUse(ClockError, ValueError):
+    """A timer or time alert was set under a name that is already armed."""
+
+
+class TimerInPast(ClockError, ValueError):
+    """A time alert or timer start lies before the clock's current time where that is not allowed."""
+
+
+class BusError(LyraError):
+    """The EventBus was used in a way it does not support."""
+
+
+class EndpointInUse(BusError, ValueError):
+    """A point-to-point endpoint already has a handler."""
+
+
+class NoEndpoint(BusError, LookupError):
+    """A message was sent to an endpoint that nobody registered."""
+
+
+class RequestTimeout(BusError, TimeoutError):
+    """A request's response did not arrive before its deadline."""
+
+
+class NativeError(LyraError):
+    """The Rust engine (``lyra._native``) refused an operation."""
