@@ -1,0 +1,17 @@
+//! Lyra's engine: the pure-Rust core behind the `lyra` Python package.
+//!
+//! This crate holds no Python types. The `lyra-python` crate wraps it with pyo3 and
+//! exposes it as `lyra._native`; everything here is usable (and tested) from plain Rust,
+//! so later pieces — matching, replay, backtests on several threads — can build on it
+//! without the interpreter.
+//!
+//! * [`fixed`] — Lyra's fixed-point convention (9 decimals in an `i64`/`u64`), exact
+//!   decimal parsing and formatting, and conversion between raw values and ticks.
+//! * [`book`] — order books on integer ticks and lots; [`book::L2Book`] is the
+//!   market-by-price book.
+
+pub mod book;
+pub mod fixed;
+
+pub use book::{BatchError, DeltaError, L2Book};
+pub use fixed::{FIXED_PRECISION, FIXED_SCALAR, FixedError, Rounding};
