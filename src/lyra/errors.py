@@ -54,6 +54,15 @@ __all__ = (
 _NOTHING: Any = object()
 
 
+def _shown(value: object, limit: int = 200) -> str:
+    """repr() of a bad value for a message: never raises, never floods a log line."""
+    try:
+        text = repr(value)
+    except Exception:  # e.g. an int too large to convert to a decimal string
+        return f"<unprintable {type(value).__name__}>"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 class LyraError(Exception):
     """Base class of every exception raised by Lyra."""
 
@@ -68,14 +77,16 @@ class InvalidInput(LyraError, ValueError):
     def __init__(self, field: str, rule: str, value: Any = _NOTHING) -> None:
         self.field = field
         self.rule = rule
-        self.value = None if value is _NOTHING else value
+        self._has_value = value is not _NOTHING
+        self.value = value if self._has_value else None
         message = f"{field}: {rule}"
-        if value is not _NOTHING:
-            message += f" (got {value!r})"
+        if self._has_value:
+            message += f" (got {_shown(value)})"
         super().__init__(message)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.field, self.rule, self.value))
+        args = (self.field, self.rule, self.value) if self._has_value else (self.field, self.rule)
+        return (type(self), args)
 
 
 class InvalidIdentifier(InvalidInput):
