@@ -8,8 +8,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from lyra.bus import EventBus, HandlerError, Request, Response, Subscription
 from lyra.clock import TestClock

@@ -145,8 +145,8 @@ def test_one_except_clause_catches_everything_lyra_raises() -> None:
 
 
 def test_a_value_too_large_to_print_still_gives_a_typed_error() -> None:
-    from lyra.model.values import Price
     from lyra.errors import ValueOutOfRange
+    from lyra.model.values import Price
 
     with pytest.raises(ValueOutOfRange) as info:
         Price(10**5000)

@@ -8,8 +8,7 @@ import string
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from lyra.errors import InvalidIdentifier, InvalidInput
 from lyra.model import identifiers

@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import lyra.book
 from lyra.book import ADD, BUY, CLEAR, DELETE, NO_SIDE, SELL, UPDATE, L2Book

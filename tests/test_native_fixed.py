@@ -7,8 +7,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from lyra._native import (
     FIXED_PRECISION,

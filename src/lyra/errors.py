@@ -130,7 +130,7 @@ class TimerNameInUse(ClockError, ValueError):
 
 
 class TimerInPast(ClockError, ValueError):
-    """A time alert or timer start lies before the clock's current time where that is not allowed."""
+    """An alert or a timer's first tick lies before the clock's time where that is not allowed."""
 
 
 class BusError(LyraError):
