@@ -657,12 +657,17 @@ class Money:
 
     @classmethod
     def from_raw(cls, raw: int, currency: Currency | str, precision: int | None = None) -> Money:
-        """Build from a raw integer (amount * 10**9); ``precision`` defaults to the currency's."""
+        """Build from a raw integer (amount * 10**9).
+
+        ``precision`` defaults to the currency's; like the constructor, an amount is never
+        written with fewer decimals than its currency's precision.
+        """
         currency = _to_currency(currency)
         if type(raw) is not int:
             raise InvalidInput("Money.raw", "must be an int", raw)
         p = currency.precision if precision is None else precision
         _check_precision("Money.precision", p)
+        p = max(p, currency.precision)
         if raw % _POW10[FIXED_PRECISION - p]:
             raise PrecisionError("Money.raw", f"has digits beyond precision {p}", raw)
         _check_money_raw(raw, raw)
