@@ -18,6 +18,9 @@ from lyra.errors import (
     InvalidIdentifier,
     InvalidInput,
     InvalidInstrument,
+    InvalidOrder,
+    InvalidOrderList,
+    InvalidTransition,
     LyraError,
     NativeError,
     NoEndpoint,
@@ -37,6 +40,8 @@ INVALID_INPUTS = [
     PrecisionError,
     ValueOutOfRange,
     InvalidInstrument,
+    InvalidOrder,
+    InvalidOrderList,
 ]
 
 # The hierarchy in the module docstring: class -> (direct Lyra parent, builtin it also is)
@@ -47,6 +52,9 @@ PARENTS: dict[type[Exception], tuple[type[Exception], type[Exception] | None]] =
     PrecisionError: (InvalidInput, ValueError),
     ValueOutOfRange: (InvalidInput, ValueError),
     InvalidInstrument: (InvalidInput, ValueError),
+    InvalidOrder: (InvalidInput, ValueError),
+    InvalidOrderList: (InvalidOrder, ValueError),
+    InvalidTransition: (LyraError, None),
     CurrencyMismatch: (LyraError, TypeError),
     UnknownCurrency: (LyraError, KeyError),
     ClockError: (LyraError, None),
@@ -137,8 +145,14 @@ def test_unknown_currency_message_is_not_quoted() -> None:
 def test_one_except_clause_catches_everything_lyra_raises() -> None:
     raised: list[Exception] = []
     for cls in ALL:
+        if issubclass(cls, InvalidInput):
+            exc_to_raise = cls("Some.field", "some rule")
+        elif cls is InvalidTransition:
+            exc_to_raise = InvalidTransition("O1", "FILLED", "OrderAccepted")
+        else:
+            exc_to_raise = cls("x")
         try:
-            raise cls("Some.field", "some rule") if issubclass(cls, InvalidInput) else cls("x")
+            raise exc_to_raise
         except LyraError as exc:
             raised.append(exc)
     assert len(raised) == len(ALL)
@@ -157,3 +171,11 @@ def test_a_value_too_large_to_print_still_gives_a_typed_error() -> None:
 def test_a_long_value_is_shortened_in_the_message() -> None:
     err = InvalidInput("Order.tags", "too long", "x" * 10_000)
     assert len(str(err)) < 300 and str(err).endswith("...)")
+
+
+def test_invalid_transition_names_the_order_status_and_event_and_pickles() -> None:
+    err = InvalidTransition("O-1", "FILLED", "OrderAccepted")
+    assert str(err) == "order O-1: OrderAccepted is not allowed in status FILLED"
+    back = pickle.loads(pickle.dumps(err))
+    assert (back.client_order_id, back.status) == ("O-1", "FILLED")
+    assert back.event_type == "OrderAccepted"

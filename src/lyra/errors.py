@@ -7,7 +7,10 @@ The hierarchy::
     │   ├── InvalidIdentifier          a malformed identifier (InstrumentId, ClientOrderId, ...)
     │   ├── PrecisionError             too many decimal places, or a precision above the maximum
     │   ├── ValueOutOfRange            overflow, NaN/infinity, a negative quantity, a bound broken
-    │   └── InvalidInstrument          an instrument whose fields contradict each other
+    │   ├── InvalidInstrument          an instrument whose fields contradict each other
+    │   └── InvalidOrder               an order's specification, or a change to it, breaks a rule
+    │       └── InvalidOrderList       an OCO/OUO/OTO/bracket list is inconsistent
+    ├── InvalidTransition              an order event not allowed in the order's status
     ├── CurrencyMismatch (TypeError)   arithmetic or comparison across two currencies
     ├── UnknownCurrency (KeyError)     a currency code that is not registered
     ├── ClockError                     the clock was asked to do something it cannot
@@ -39,6 +42,9 @@ __all__ = (
     "InvalidIdentifier",
     "InvalidInput",
     "InvalidInstrument",
+    "InvalidOrder",
+    "InvalidOrderList",
+    "InvalidTransition",
     "LyraError",
     "NativeError",
     "NoEndpoint",
@@ -104,6 +110,41 @@ class ValueOutOfRange(InvalidInput):
 
 class InvalidInstrument(InvalidInput):
     """An instrument definition is inconsistent (e.g. min quantity above max quantity)."""
+
+
+class InvalidOrder(InvalidInput):
+    """An order's specification, or a change applied to it, breaks an order rule.
+
+    ``field`` names the field (``"price"``, ``"OrderUpdated.quantity"``) and ``rule`` the rule,
+    e.g. ``InvalidOrder("expire_time_ns", "is required when time_in_force is GTD")``.
+    """
+
+
+class InvalidOrderList(InvalidOrder):
+    """An order list (OCO, OUO, OTO, bracket) is inconsistent: wrong sides, prices on the
+    wrong side of the entry, mismatched quantities, orders already in a list, ..."""
+
+
+class InvalidTransition(LyraError):
+    """An event is not allowed in the order's current status; the order is left unchanged.
+
+    ``client_order_id``, ``status`` (an ``OrderStatus``) and ``event_type`` (the event class
+    name) say which order, where it was, and what arrived.
+    """
+
+    client_order_id: str
+    status: Any
+    event_type: str
+
+    def __init__(self, client_order_id: str, status: Any, event_type: str) -> None:
+        self.client_order_id = client_order_id
+        self.status = status
+        self.event_type = event_type
+        name = getattr(status, "name", status)
+        super().__init__(f"order {client_order_id}: {event_type} is not allowed in status {name}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.client_order_id, self.status, self.event_type))
 
 
 class CurrencyMismatch(LyraError, TypeError):
