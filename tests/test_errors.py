@@ -15,6 +15,7 @@ from lyra.errors import (
     ClockError,
     CurrencyMismatch,
     EndpointInUse,
+    InsufficientBalance,
     InvalidIdentifier,
     InvalidInput,
     InvalidInstrument,
@@ -55,6 +56,7 @@ PARENTS: dict[type[Exception], tuple[type[Exception], type[Exception] | None]] =
     InvalidOrder: (InvalidInput, ValueError),
     InvalidOrderList: (InvalidOrder, ValueError),
     InvalidTransition: (LyraError, None),
+    InsufficientBalance: (LyraError, None),
     CurrencyMismatch: (LyraError, TypeError),
     UnknownCurrency: (LyraError, KeyError),
     ClockError: (LyraError, None),
@@ -149,6 +151,8 @@ def test_one_except_clause_catches_everything_lyra_raises() -> None:
             exc_to_raise = cls("Some.field", "some rule")
         elif cls is InvalidTransition:
             exc_to_raise = InvalidTransition("O1", "FILLED", "OrderAccepted")
+        elif cls is InsufficientBalance:
+            exc_to_raise = InsufficientBalance("SIM-001", "USD", "10.00", "5.00")
         else:
             exc_to_raise = cls("x")
         try:

@@ -11,6 +11,7 @@ The hierarchy::
     │   └── InvalidOrder               an order's specification, or a change to it, breaks a rule
     │       └── InvalidOrderList       an OCO/OUO/OTO/bracket list is inconsistent
     ├── InvalidTransition              an order event not allowed in the order's status
+    ├── InsufficientBalance            an account asked to pay or reserve more than it holds
     ├── CurrencyMismatch (TypeError)   arithmetic or comparison across two currencies
     ├── UnknownCurrency (KeyError)     a currency code that is not registered
     ├── ClockError                     the clock was asked to do something it cannot
@@ -39,6 +40,7 @@ __all__ = (
     "ClockError",
     "CurrencyMismatch",
     "EndpointInUse",
+    "InsufficientBalance",
     "InvalidIdentifier",
     "InvalidInput",
     "InvalidInstrument",
@@ -145,6 +147,34 @@ class InvalidTransition(LyraError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.client_order_id, self.status, self.event_type))
+
+
+class InsufficientBalance(LyraError):
+    """An account was asked to pay or reserve more than it holds; it is left unchanged.
+
+    Raised by a cash account (without ``allow_borrowing``) when a fill, a withdrawal or a
+    balance update would make a total negative, and by any account when a lock would reserve
+    more than the free balance. ``account_id``, ``currency`` (its code), ``required`` and
+    ``available`` (decimal strings) say which balance and by how much.
+    """
+
+    account_id: str
+    currency: str
+    required: str
+    available: str
+
+    def __init__(self, account_id: str, currency: str, required: str, available: str) -> None:
+        self.account_id = account_id
+        self.currency = currency
+        self.required = required
+        self.available = available
+        super().__init__(
+            f"account {account_id}: {currency} balance is insufficient: "
+            f"needs {required}, has {available}"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.account_id, self.currency, self.required, self.available))
 
 
 class CurrencyMismatch(LyraError, TypeError):
