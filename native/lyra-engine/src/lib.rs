@@ -12,6 +12,8 @@
 
 pub mod book;
 pub mod fixed;
+pub mod matching;
+pub mod models;
 
 pub use book::{BatchError, DeltaError, L2Book};
 pub use fixed::{FIXED_PRECISION, FIXED_SCALAR, FixedError, Rounding};
