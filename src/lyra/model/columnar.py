@@ -382,14 +382,50 @@ _QUOTE_META: Final = attrgetter(
 )
 
 
-class QuoteBatch(_Batch[QuoteTick]):
+class _InstrumentBatch(_Batch[_T]):
+    """A batch of one instrument's rows at one price and one size precision (private)."""
+
+    __slots__ = ("_instrument_id", "_price_precision", "_size_precision")
+
+    _instrument_id: InstrumentId
+    _price_precision: int
+    _size_precision: int
+
+    @property
+    def instrument_id(self) -> InstrumentId:
+        """The instrument every row belongs to."""
+        return self._instrument_id
+
+    @property
+    def price_precision(self) -> int:
+        """Precision of prices."""
+        return self._price_precision
+
+    @property
+    def size_precision(self) -> int:
+        """Precision of sizes."""
+        return self._size_precision
+
+    def _meta(self) -> tuple[Any, ...]:
+        return (self._instrument_id, self._price_precision, self._size_precision)
+
+    def _with(self, array: _Array) -> Self:
+        new = object.__new__(type(self))
+        new._instrument_id = self._instrument_id
+        new._price_precision = self._price_precision
+        new._size_precision = self._size_precision
+        new._array = array
+        return new
+
+
+class QuoteBatch(_InstrumentBatch[QuoteTick]):
     """Quotes of one instrument as a :data:`QUOTE_DTYPE` array.
 
     ``QuoteBatch(array, instrument_id=..., price_precision=..., size_precision=...)`` takes
     any 1-D structured array with the dtype's field names (copied and validated).
     """
 
-    __slots__ = ("_instrument_id", "_price_precision", "_size_precision")
+    __slots__ = ()
 
     DTYPE = QUOTE_DTYPE
 
@@ -416,32 +452,6 @@ class QuoteBatch(_Batch[QuoteTick]):
         _check_multiple(arr["ask_size"], sp, "QuoteBatch.ask_size")
         _check_ts(arr["ts_event"], "QuoteBatch.ts_event")
         _check_ts(arr["ts_init"], "QuoteBatch.ts_init")
-
-    @property
-    def instrument_id(self) -> InstrumentId:
-        """The instrument every row belongs to."""
-        return self._instrument_id
-
-    @property
-    def price_precision(self) -> int:
-        """Precision of bid and ask prices."""
-        return self._price_precision
-
-    @property
-    def size_precision(self) -> int:
-        """Precision of bid and ask sizes."""
-        return self._size_precision
-
-    def _meta(self) -> tuple[Any, ...]:
-        return (self._instrument_id, self._price_precision, self._size_precision)
-
-    def _with(self, array: _Array) -> Self:
-        new = object.__new__(type(self))
-        new._instrument_id = self._instrument_id
-        new._price_precision = self._price_precision
-        new._size_precision = self._size_precision
-        new._array = array
-        return new
 
     def _objects(self, rows: list[tuple[Any, ...]]) -> list[QuoteTick]:
         iid = self._instrument_id
@@ -680,10 +690,10 @@ def _trade_id_from_bytes(raw: bytes) -> TradeId:
     return str.__new__(TradeId, raw.decode("ascii"))
 
 
-class TradeBatch(_Batch[TradeTick]):
+class TradeBatch(_InstrumentBatch[TradeTick]):
     """Trades of one instrument as a :data:`TRADE_DTYPE` array."""
 
-    __slots__ = ("_instrument_id", "_price_precision", "_size_precision")
+    __slots__ = ()
 
     DTYPE = TRADE_DTYPE
 
@@ -716,32 +726,6 @@ class TradeBatch(_Batch[TradeTick]):
             )
         _check_trade_ids(arr["trade_id"], "TradeBatch.trade_id")
         self._array = _freeze(arr)
-
-    @property
-    def instrument_id(self) -> InstrumentId:
-        """The instrument every row belongs to."""
-        return self._instrument_id
-
-    @property
-    def price_precision(self) -> int:
-        """Precision of prices."""
-        return self._price_precision
-
-    @property
-    def size_precision(self) -> int:
-        """Precision of sizes."""
-        return self._size_precision
-
-    def _meta(self) -> tuple[Any, ...]:
-        return (self._instrument_id, self._price_precision, self._size_precision)
-
-    def _with(self, array: _Array) -> Self:
-        new = object.__new__(type(self))
-        new._instrument_id = self._instrument_id
-        new._price_precision = self._price_precision
-        new._size_precision = self._size_precision
-        new._array = array
-        return new
 
     def _objects(self, rows: list[tuple[Any, ...]]) -> list[TradeTick]:
         iid = self._instrument_id
@@ -1050,13 +1034,13 @@ def _delta_row(d: BookDelta) -> tuple[Any, ...]:
     )
 
 
-class BookDeltaBatch(_Batch[BookDelta]):
+class BookDeltaBatch(_InstrumentBatch[BookDelta]):
     """Order book deltas of one instrument as a :data:`BOOK_DELTA_DTYPE` array.
 
     A CLEAR row has side, price, size and order_id 0 (it becomes ``order=None``).
     """
 
-    __slots__ = ("_instrument_id", "_price_precision", "_size_precision")
+    __slots__ = ()
 
     DTYPE = BOOK_DELTA_DTYPE
 
@@ -1110,32 +1094,6 @@ class BookDeltaBatch(_Batch[BookDelta]):
                 "BookDeltaBatch.size", f"must be > 0 for ADD and UPDATE (row {row})", 0
             )
         self._array = _freeze(arr)
-
-    @property
-    def instrument_id(self) -> InstrumentId:
-        """The instrument every row belongs to."""
-        return self._instrument_id
-
-    @property
-    def price_precision(self) -> int:
-        """Precision of prices."""
-        return self._price_precision
-
-    @property
-    def size_precision(self) -> int:
-        """Precision of sizes."""
-        return self._size_precision
-
-    def _meta(self) -> tuple[Any, ...]:
-        return (self._instrument_id, self._price_precision, self._size_precision)
-
-    def _with(self, array: _Array) -> Self:
-        new = object.__new__(type(self))
-        new._instrument_id = self._instrument_id
-        new._price_precision = self._price_precision
-        new._size_precision = self._size_precision
-        new._array = array
-        return new
 
     def _objects(self, rows: list[tuple[Any, ...]]) -> list[BookDelta]:
         iid = self._instrument_id
