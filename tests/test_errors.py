@@ -25,6 +25,7 @@ from lyra.errors import (
     LyraError,
     NativeError,
     NoEndpoint,
+    NotSupported,
     PrecisionError,
     RequestTimeout,
     TimerInPast,
@@ -32,6 +33,8 @@ from lyra.errors import (
     TimeWentBackwards,
     UnknownCurrency,
     ValueOutOfRange,
+    VenueError,
+    VenueNotConnected,
 )
 
 ALL = [getattr(errors, name) for name in errors.__all__]
@@ -68,6 +71,9 @@ PARENTS: dict[type[Exception], tuple[type[Exception], type[Exception] | None]] =
     NoEndpoint: (BusError, LookupError),
     RequestTimeout: (BusError, TimeoutError),
     NativeError: (LyraError, None),
+    VenueError: (LyraError, None),
+    NotSupported: (VenueError, None),
+    VenueNotConnected: (VenueError, None),
 }
 
 
@@ -183,3 +189,12 @@ def test_invalid_transition_names_the_order_status_and_event_and_pickles() -> No
     back = pickle.loads(pickle.dumps(err))
     assert (back.client_order_id, back.status) == ("O-1", "FILLED")
     assert back.event_type == "OrderAccepted"
+
+
+def test_venue_errors_carry_a_stable_code_and_pickle() -> None:
+    err = NotSupported("native bars", venue="SIM", client_order_id="O1")
+    assert err.code == "NOT_SUPPORTED" and err.venue == "SIM"
+    assert str(err) == "SIM: native bars (order O1) [NOT_SUPPORTED]"
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is NotSupported and str(back) == str(err)
+    assert VenueNotConnected().code == "NOT_CONNECTED"

@@ -22,7 +22,10 @@ The hierarchy::
     │   ├── EndpointInUse              register() on an endpoint that already has a handler
     │   ├── NoEndpoint                 send()/request() to an endpoint nobody registered
     │   └── RequestTimeout             a request whose response did not arrive
-    └── NativeError                    the Rust engine refused an operation (lyra._native)
+    ├── NativeError                    the Rust engine refused an operation (lyra._native)
+    └── VenueError                     a venue could not do what was asked (stable ``code``)
+        ├── NotSupported               the venue lacks a feature that was asked for
+        └── VenueNotConnected          an operation needing a connection was called without one
 
 Every :class:`InvalidInput` carries ``field`` (dotted path of what was wrong, e.g.
 ``"Price.precision"``), ``rule`` (the rule in words) and ``value`` (what was given), and its
@@ -50,6 +53,7 @@ __all__ = (
     "LyraError",
     "NativeError",
     "NoEndpoint",
+    "NotSupported",
     "PrecisionError",
     "RequestTimeout",
     "TimeWentBackwards",
@@ -57,6 +61,8 @@ __all__ = (
     "TimerNameInUse",
     "UnknownCurrency",
     "ValueOutOfRange",
+    "VenueError",
+    "VenueNotConnected",
 )
 
 _NOTHING: Any = object()
@@ -222,3 +228,86 @@ class RequestTimeout(BusError, TimeoutError):
 
 class NativeError(LyraError):
     """The Rust engine (``lyra._native``) refused an operation."""
+
+
+class VenueError(LyraError):
+    """A venue could not do what was asked.
+
+    ``code`` is a stable, machine-readable code (the same vocabulary as
+    :class:`lyra.venue.RejectCode`), ``venue`` names the venue and ``client_order_id`` the
+    order concerned, when there is one. Order commands never raise this for conditions of
+    the market or the connection: those arrive as events (see the venue contract).
+    """
+
+    code: str
+    venue: str | None
+    client_order_id: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "VENUE_ERROR",
+        venue: str | None = None,
+        client_order_id: str | None = None,
+    ) -> None:
+        self.code = code
+        self.venue = venue
+        self.client_order_id = client_order_id
+        where = f"{venue}: " if venue else ""
+        which = f" (order {client_order_id})" if client_order_id else ""
+        super().__init__(f"{where}{message}{which} [{code}]")
+        self._message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild,
+            (type(self), self._message, self.code, self.venue, self.client_order_id),
+        )
+
+
+def _rebuild(
+    cls: type[VenueError],
+    message: str,
+    code: str,
+    venue: str | None,
+    client_order_id: str | None,
+) -> VenueError:
+    return cls(message, code=code, venue=venue, client_order_id=client_order_id)
+
+
+class NotSupported(VenueError):
+    """The venue lacks a feature that was asked for (e.g. native bars, a book depth).
+
+    Raised synchronously by data subscriptions, which have no event to carry a refusal.
+    Order commands never raise it: an unsupported order is denied with an
+    :class:`~lyra.orders.OrderDenied` event (code ``NOT_SUPPORTED``) instead.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "NOT_SUPPORTED",
+        venue: str | None = None,
+        client_order_id: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, venue=venue, client_order_id=client_order_id)
+
+
+class VenueNotConnected(VenueError):
+    """An operation that needs a live connection (e.g. ``reconcile``) was called without one.
+
+    Order commands never raise it: without a connection they are refused with an event
+    (code ``NOT_CONNECTED``) instead.
+    """
+
+    def __init__(
+        self,
+        message: str = "the venue is not connected",
+        *,
+        code: str = "NOT_CONNECTED",
+        venue: str | None = None,
+        client_order_id: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, venue=venue, client_order_id=client_order_id)
