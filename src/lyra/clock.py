@@ -62,6 +62,7 @@ meant to be used from its event loop's thread; it is not thread-safe.
 
 from __future__ import annotations
 
+import abc
 import operator
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -229,7 +230,7 @@ def _check_name(name: object) -> str:
     return name
 
 
-class _TimerBook:
+class _TimerBook(abc.ABC):
     """Timers and alerts in a heap keyed by (time, name); shared by both clocks."""
 
     __slots__ = ("_dead", "_default", "_heap", "_timers")
@@ -240,9 +241,9 @@ class _TimerBook:
         self._dead = 0  # cancelled entries still in the heap
         self._default: TimeEventHandler | None = None
 
+    @abc.abstractmethod
     def timestamp_ns(self) -> int:
         """Now, in integer nanoseconds since the Unix epoch."""
-        raise NotImplementedError
 
     def timestamp(self) -> float:
         """Now, in seconds since the Unix epoch, as a float."""
@@ -380,7 +381,7 @@ class _TimerBook:
         if heap[0] is entry:
             self._new_head()
 
-    def _new_head(self) -> None:
+    def _new_head(self) -> None:  # noqa: B027 - an optional hook; the default does nothing
         """Called when an arm makes the earliest entry change."""
 
 

@@ -17,6 +17,7 @@ Every constructor validates the whole batch (vectorized) and raises
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter, itemgetter
 from typing import Any, ClassVar, Final, Generic, Self, TypeVar, overload
@@ -275,7 +276,7 @@ class _Interner(dict[int, Any]):
 
 
 # -- the shared batch behaviour ------------------------------------------------------------
-class _Batch(Generic[_T]):
+class _Batch(Generic[_T], metaclass=abc.ABCMeta):
     """Behaviour shared by every batch (private)."""
 
     __slots__ = ("_array",)
@@ -283,15 +284,17 @@ class _Batch(Generic[_T]):
     DTYPE: ClassVar[np.dtype[Any]]
     _array: _Array
 
+    @abc.abstractmethod
     def _meta(self) -> tuple[Any, ...]:
-        raise NotImplementedError
+        """The metadata every row shares (compared by ``==``)."""
 
+    @abc.abstractmethod
     def _with(self, array: _Array) -> Self:
         """A batch with this one's metadata over ``array`` (trusted: already valid)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _objects(self, rows: list[tuple[Any, ...]]) -> list[_T]:
-        raise NotImplementedError
+        """The row tuples as data objects."""
 
     @property
     def array(self) -> _Array:

@@ -38,6 +38,7 @@ lock is re-set by the caller with :meth:`Account.lock`.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import ClassVar, Final
@@ -131,7 +132,7 @@ def _check_leverage(field: str, value: object) -> Decimal:
     return value
 
 
-class Account:
+class Account(abc.ABC):
     """Shared behaviour of :class:`CashAccount` and :class:`MarginAccount` (see the module
     docs). Make one of the two; ``balances`` are the opening totals, one Money per currency.
     """
@@ -327,7 +328,7 @@ class Account:
         del self._locks[old.order_key]
         self._locked[old.amount.currency] -= old.amount.raw
 
-    def _locks_changed(self, old: OrderLock | None, new: OrderLock | None) -> None:
+    def _locks_changed(self, old: OrderLock | None, new: OrderLock | None) -> None:  # noqa: B027
         """Hook for subclasses that aggregate locks per instrument."""
 
     def locked_for(self, order_key: str) -> Money | None:
@@ -339,11 +340,11 @@ class Account:
         """Every lock, sorted by order key."""
         return tuple(self._locks[k] for k in sorted(self._locks))
 
+    @abc.abstractmethod
     def order_lock_amount(
         self, instrument: Instrument, side: OrderSide, quantity: Quantity, price: Price
     ) -> Money:
         """What an order of ``quantity`` at ``price`` must reserve (see the subclasses)."""
-        raise NotImplementedError
 
     def lock_order(
         self,
