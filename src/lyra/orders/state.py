@@ -126,6 +126,9 @@ _ROWS: Final[dict[OrderStatus, dict[type[OrderEvent], TransitionTarget]]] = {
         OrderCanceled: _S.CANCELED,
         OrderExpired: _S.EXPIRED,
         OrderUpdated: _R.STAY,
+        # the emulator refuses a local modify or cancel: recorded, the order keeps waiting
+        OrderModifyRejected: _R.STAY,
+        OrderCancelRejected: _R.STAY,
     },
     _S.RELEASED: {
         OrderDenied: _S.DENIED,
