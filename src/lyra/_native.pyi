@@ -7,7 +7,9 @@ the Rust engine exposes, with no Python logic of its own:
 * the delta codes (:data:`BUY`, :data:`SELL`, :data:`ADD`, ...), the same values as
   NautilusTrader's ``OrderSide`` / ``BookAction``;
 * Lyra's fixed-point convention (:data:`FIXED_PRECISION`, :data:`FIXED_SCALAR`) with exact
-  decimal parsing and formatting and raw <-> tick conversion.
+  decimal parsing and formatting and raw <-> tick conversion;
+* :class:`SimCore`, the simulated exchange behind :mod:`lyra.sim`, and :func:`reason_text`
+  for the reason codes of its events.
 
 Every refusal raises an exception from :mod:`lyra.errors`, all of them ``ValueError``
 subclasses: :class:`~lyra.errors.InvalidInput` for malformed input,
@@ -33,11 +35,13 @@ __all__ = [
     "L2Book",
     "NO_SIDE",
     "SELL",
+    "SimCore",
     "UPDATE",
     "format_fixed",
     "parse_fixed",
     "parse_fixed_unsigned",
     "raw_to_ticks",
+    "reason_text",
     "ticks_to_raw",
 ]
 
@@ -210,4 +214,353 @@ def ticks_to_raw(ticks: int, tick: int) -> int:
 
     Raises:
         ValueOutOfRange: ``tick`` not positive, or the product outside int64.
+    """
+
+# ------------------------------------------------------------------------ SimCore
+
+@final
+class SimCore:
+    """A simulated exchange: instruments moved by market data, on which orders match against
+    the data and against each other, with latency, GTD/DAY expiry, positions for
+    reduce-only and native OCO/OUO/OTO contingencies. The Rust core of
+    :class:`lyra.sim.SimulatedExchange`; see ``docs/explanation/simulated-exchange.md``.
+
+    Prices are ``int`` ticks, sizes ``int`` lots, times ``int`` nanoseconds, and every
+    enum argument is its ``lyra.model.enums`` value. Commands (:meth:`submit`,
+    :meth:`cancel`, :meth:`modify`, :meth:`cancel_all`) are sent at ``ts`` and act at
+    ``ts`` + latency, when time reaches it (:meth:`advance` or market data): never inside
+    the call that sends them. What happens comes back as events, drained in order with
+    :meth:`drain`. Same inputs and seed, same events.
+
+    A ``SimCore`` may be used from any thread, but not from two at once; independent
+    instances run in parallel (the batch methods release the GIL).
+
+    Args:
+        seed: seed of the latency jitter.
+        self_trade: what happens when two orders of one account would trade: 0 cancel the
+            incoming one, 1 cancel the resting one, 2 cancel both, 3 allow.
+        reject_stops_in_market: reject a conditional order whose trigger is already reached
+            (else it fires at once).
+        market_protection_ticks: market-style orders trade at most this many ticks through
+            the best opposite price (0: no limit).
+        day_cutoff_ns: nanoseconds after UTC midnight at which DAY orders expire.
+        submit_latency_ns: delay of a submit on its way to the exchange.
+        modify_latency_ns: delay of a modify.
+        cancel_latency_ns: delay of a cancel or cancel-all.
+        latency_jitter_ns: largest extra delay, drawn per command from ``seed``.
+        queue_model: where cancellations in an L1/L2 level come from: 0 pessimistic
+            (behind our orders), 1 proportional.
+        native_contingencies: allow :meth:`link` and :meth:`hold_until_filled`.
+
+    Raises:
+        InvalidInput: a code out of range.
+        ValueOutOfRange: a number outside its integer range.
+    """
+
+    def __new__(
+        cls,
+        *,
+        seed: int = 0,
+        self_trade: int = 0,
+        reject_stops_in_market: bool = True,
+        market_protection_ticks: int = 0,
+        day_cutoff_ns: int = 0,
+        submit_latency_ns: int = 0,
+        modify_latency_ns: int = 0,
+        cancel_latency_ns: int = 0,
+        latency_jitter_ns: int = 0,
+        queue_model: int = 0,
+        native_contingencies: bool = True,
+    ) -> Self: ...
+    def add_instrument(self, book_type: int) -> int:
+        """Add an instrument with book type ``book_type`` (1 ``L1_MBP``, 2 ``L2_MBP``,
+        3 ``L3_MBO``); return its index (0, 1, ...).
+
+        Raises:
+            InvalidInput: an unknown book type.
+        """
+
+    def submit(
+        self,
+        ts: int,
+        instrument: int,
+        order_id: int,
+        account: int,
+        side: int,
+        order_type: int,
+        tif: int,
+        qty: int,
+        price: int | None = None,
+        trigger: int | None = None,
+        trigger_type: int = 1,
+        expire_ns: int = 0,
+        display_qty: int = 0,
+        post_only: bool = False,
+        reduce_only: bool = False,
+        trailing_offset: int = 0,
+        trailing_offset_type: int = 0,
+        limit_offset: int = 0,
+        activation: int | None = None,
+    ) -> None:
+        """Send a new order at ``ts``; it arrives at ``ts`` + submit latency.
+
+        ``price``, ``trigger`` and ``activation`` are ticks or None; ``expire_ns`` 0,
+        ``display_qty`` 0 and ``trailing_offset_type`` 0 mean none; ``trailing_offset`` is
+        in ticks (types 1 and 3) or basis points (type 2); ``limit_offset`` in ticks.
+        Codes and integer ranges are checked here; the order's rules are checked on
+        arrival, where a broken one is a ``REJECTED`` event naming it.
+
+        Raises:
+            InvalidInput: an unknown instrument or code, ``order_id`` 0, or the account
+                reserved for market data (``2**32 - 1``).
+            ValueOutOfRange: a number outside its integer range.
+        """
+
+    def cancel(self, ts: int, instrument: int, order_id: int) -> None:
+        """Send a cancel of order ``order_id`` at ``ts`` (arrives after the cancel latency).
+
+        Raises:
+            InvalidInput: an unknown instrument.
+            ValueOutOfRange: a number outside its integer range.
+        """
+
+    def modify(
+        self,
+        ts: int,
+        instrument: int,
+        order_id: int,
+        qty: int | None = None,
+        price: int | None = None,
+        trigger: int | None = None,
+    ) -> None:
+        """Send a modify of order ``order_id`` at ``ts``: new total ``qty``, limit ``price``
+        and/or ``trigger`` (None keeps the current value).
+
+        Raises:
+            InvalidInput: an unknown instrument.
+            ValueOutOfRange: a number outside its integer range.
+        """
+
+    def cancel_all(self, ts: int, instrument: int, account: int, side: int = 0) -> None:
+        """Send a cancel of every open order of ``account`` on ``instrument`` at ``ts``
+        (``side`` 1 or 2: only that side's; 0: both). Orders are canceled in id order.
+
+        Raises:
+            InvalidInput: an unknown instrument or side.
+            ValueOutOfRange: a number outside its integer range.
+        """
+
+    def link(self, kind: int, order_ids: list[int]) -> None:
+        """Link orders (sent and not yet arrived, or live with nothing filled, all on one
+        instrument) into an OCO (``kind`` 1) or OUO (``kind`` 3) group, at once.
+
+        OCO: the first fill of one, partial or full, cancels the others. OUO: a fill of
+        one reduces the others' open quantity by as much (``UPDATED``); one left with
+        nothing is canceled. Either: one canceled, expired or rejected cancels the rest.
+
+        Raises:
+            InvalidInput: native contingencies are off, an unknown kind, or an order that
+                is unknown, already linked, filled, or on another instrument (the field
+                names it: ``"order_ids[1]"``).
+        """
+
+    def hold_until_filled(self, parent_id: int, child_ids: list[int]) -> None:
+        """Hold orders sent earlier (and not arrived yet) as OTO children of ``parent_id``.
+
+        On arrival they wait off the book until the parent fills, then are released
+        (``RELEASED``, which acknowledges them) sized to the parent's filled quantity, and
+        grow (``UPDATED``) with its later fills, up to their own quantity. If the parent
+        ends with nothing filled they are canceled.
+
+        Raises:
+            InvalidInput: native contingencies are off, an unknown parent, or a child that
+                is unknown, already arrived, already a child, or repeated.
+        """
+
+    def set_position(self, instrument: int, account: int, lots: int) -> None:
+        """Set ``account``'s signed position on ``instrument`` in lots (for reduce-only).
+
+        Raises:
+            InvalidInput: an unknown instrument.
+        """
+
+    def position(self, instrument: int, account: int) -> int:
+        """``account``'s signed position on ``instrument`` in lots (long positive), kept from
+        every fill.
+
+        Raises:
+            InvalidInput: an unknown instrument.
+        """
+
+    def quote(
+        self, instrument: int, ts: int, bid: int, ask: int, bid_size: int, ask_size: int
+    ) -> None:
+        """A top-of-book quote at ``ts`` for an ``L1_MBP`` instrument (L2/L3 instruments
+        ignore it, but time moves). Due commands and expiries are handled first.
+
+        Raises:
+            InvalidInput: an unknown instrument, or ``ts`` before :attr:`now`.
+            ValueOutOfRange: a number outside its integer range.
+        """
+
+    def trade(self, instrument: int, ts: int, price: int, size: int, aggressor: int) -> None:
+        """A trade print at ``ts``: ``size`` lots at ``price``; ``aggressor`` 1 (buyer: it
+        reaches resting sells), 2 (seller: resting buys) or 0 (both).
+
+        Raises:
+            InvalidInput: an unknown instrument or aggressor, or ``ts`` before :attr:`now`.
+            ValueOutOfRange: a number outside its integer range.
+        """
+
+    def delta(
+        self,
+        instrument: int,
+        ts: int,
+        side: int,
+        action: int,
+        price: int,
+        size: int,
+        order_id: int = 0,
+    ) -> None:
+        """A book delta at ``ts`` for an ``L2_MBP`` or ``L3_MBO`` instrument (L1 instruments
+        ignore it, but time moves). ``side`` 1/2 (0 only with ``CLEAR``), ``action`` 1
+        ``ADD``, 2 ``UPDATE``, 3 ``DELETE``, 4 ``CLEAR``; L2 sizes are the level's total,
+        L3 deltas name the data order with ``order_id`` (positive).
+
+        Raises:
+            InvalidInput: an unknown instrument, side or action, a missing L3 order id, or
+                ``ts`` before :attr:`now`.
+            ValueOutOfRange: a number outside its integer range.
+        """
+
+    def mark(self, instrument: int, ts: int, price: int) -> None:
+        """A mark price at ``ts`` (for ``MARK_PRICE`` triggers).
+
+        Raises:
+            InvalidInput: an unknown instrument, or ``ts`` before :attr:`now`.
+            ValueOutOfRange: a number outside its integer range.
+        """
+
+    def quotes(
+        self,
+        instrument: int,
+        ts: npt.NDArray[np.int64],
+        bid: npt.NDArray[np.int64],
+        ask: npt.NDArray[np.int64],
+        bid_size: npt.NDArray[np.uint64],
+        ask_size: npt.NDArray[np.uint64],
+        start: int = 0,
+        stop_on_event: bool = False,
+    ) -> int:
+        """Quotes from NumPy columns (``ts``, ``bid``, ``ask`` int64; sizes uint64), rows
+        ``start`` to the end in order, as :meth:`quote` one by one; with
+        ``stop_on_event`` return right after the first row that produced an event. Returns
+        the index after the last row processed. The columns are checked first (a bad one
+        changes nothing); the GIL is released for 1024 rows or more.
+
+        Raises:
+            InvalidInput: a column of the wrong type, dtype or layout, columns of different
+                lengths, ``start`` past the end, or time going back (``"ts[7]"``).
+        """
+
+    def trades(
+        self,
+        instrument: int,
+        ts: npt.NDArray[np.int64],
+        price: npt.NDArray[np.int64],
+        size: npt.NDArray[np.uint64],
+        aggressor: npt.NDArray[np.uint8],
+        start: int = 0,
+        stop_on_event: bool = False,
+    ) -> int:
+        """Trades from NumPy columns (``ts``, ``price`` int64, ``size`` uint64,
+        ``aggressor`` uint8), as :meth:`trade` one by one; see :meth:`quotes`.
+
+        Raises:
+            InvalidInput: as :meth:`quotes`, or an invalid aggressor (``"aggressor[3]"``).
+        """
+
+    def deltas(
+        self,
+        instrument: int,
+        ts: npt.NDArray[np.int64],
+        side: npt.NDArray[np.uint8],
+        action: npt.NDArray[np.uint8],
+        price: npt.NDArray[np.int64],
+        size: npt.NDArray[np.uint64],
+        order_id: npt.NDArray[np.uint64],
+        start: int = 0,
+        stop_on_event: bool = False,
+    ) -> int:
+        """Deltas from NumPy columns (``ts``, ``price`` int64; ``side``, ``action`` uint8;
+        ``size``, ``order_id`` uint64), as :meth:`delta` one by one; see :meth:`quotes`.
+
+        Raises:
+            InvalidInput: as :meth:`quotes`, or an invalid side/action/order id
+                (``"side[12]"``).
+        """
+
+    def advance(self, ts: int) -> None:
+        """Move time to ``ts``: deliver every command that has arrived and expire every
+        GTD/DAY order due, in time order (an expiry before a command at the same time).
+
+        Raises:
+            InvalidInput: ``ts`` before :attr:`now`.
+        """
+
+    @property
+    def now(self) -> int:
+        """The exchange's time in nanoseconds (the latest data or :meth:`advance` time)."""
+
+    def drain(self) -> list[tuple[int, int, int, int, int, int, int, int, int, int]]:
+        """Take every event, in the order they happened, as tuples ``(kind, ts, instrument,
+        order_id, account, price, qty, liquidity_or_aux, other_id, reason)``.
+
+        ``kind``: 1 ``ACCEPTED`` (price, qty as accepted), 2 ``REJECTED``, 3 ``FILLED``
+        (price, qty of the fill; aux 1 maker / 2 taker; other_id the counterparty, 0 for
+        market data), 4 ``CANCELED``, 5 ``EXPIRED``, 6 ``TRIGGERED``, 7 ``UPDATED``
+        (changed by the exchange: price, qty = new total, aux = trigger), 8 ``MODIFIED``
+        (price, qty, aux = trigger), 9 ``MODIFY_REJECTED``, 10 ``CANCEL_REJECTED``,
+        11 ``RELEASED`` (a held OTO child entered the book, with qty: its acknowledgement).
+        ``reason`` is 0 or a code for :func:`reason_text`; a refusal's parameter (the best
+        price, the position, ...) is in aux.
+        """
+
+    def pending_events(self) -> int:
+        """Number of events not drained yet."""
+
+    def best_bid(self, instrument: int) -> tuple[int, int] | None:
+        """The best bid as ``(price, size)`` as the exchange sees it (market data and orders
+        together), or None.
+
+        Raises:
+            InvalidInput: an unknown instrument.
+        """
+
+    def best_ask(self, instrument: int) -> tuple[int, int] | None:
+        """The best ask as ``(price, size)`` as the exchange sees it, or None.
+
+        Raises:
+            InvalidInput: an unknown instrument.
+        """
+
+    def open_order_ids(self, instrument: int) -> list[int]:
+        """Ids of the open orders of ``instrument`` (resting, waiting for a trigger, or held
+        as OTO children), ascending.
+
+        Raises:
+            InvalidInput: an unknown instrument.
+        """
+
+def reason_text(code: int) -> str:
+    """The text of an event's ``reason`` code (``"NAME: explanation"``).
+
+    Raises:
+        InvalidInput: a code that names no reason.
+    """
+
+def _bench_matching(n_ops: int, seed: int) -> float:
+    """Time ``n_ops`` commands of a fixed-seed limit/cancel/market mix run through a
+    ``SimCore``-equivalent exchange entirely in Rust; return the seconds taken (for the
+    benchmarks).
     """

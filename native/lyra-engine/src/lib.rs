@@ -9,8 +9,13 @@
 //!   decimal parsing and formatting, and conversion between raw values and ticks.
 //! * [`book`] — order books on integer ticks and lots; [`book::L2Book`] is the
 //!   market-by-price book.
+//! * [`matching`] — the L3 book and price-time matching engine of one instrument.
+//! * [`models`] — auction uncross, queue position, latency, fees, random numbers.
+//! * [`exchange`] — the simulated exchange: instruments moved by market data, traders'
+//!   orders matched against it with latency, expiry and contingencies.
 
 pub mod book;
+pub mod exchange;
 pub mod fixed;
 pub mod matching;
 pub mod models;

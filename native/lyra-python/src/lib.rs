@@ -14,6 +14,7 @@
 mod book;
 mod errors;
 mod fixed;
+mod sim;
 
 use pyo3::prelude::*;
 
@@ -23,5 +24,6 @@ use pyo3::prelude::*;
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     book::register(m)?;
     fixed::register(m)?;
+    sim::register(m)?;
     Ok(())
 }

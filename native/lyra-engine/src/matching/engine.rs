@@ -7,6 +7,7 @@ use crate::book::Side;
 use super::event::{CancelReason, Event, RejectReason};
 use super::hash::FastMap;
 use super::l3::{L3Book, NIL, Order, Trail};
+use super::link::{Group, GroupNote};
 use super::order::{OrderKind, OrderRequest, OrderView, TimeInForce, TriggerType};
 use super::trigger::{Arm, Triggers};
 use super::walk::{DryRun, Halt, Taker, reducible};
@@ -27,6 +28,7 @@ struct Working {
     leaves: u64,
     post_only: bool,
     reduce_only: bool,
+    group: u32,
 }
 
 /// What happens when an order would trade with a resting order of the same account.
@@ -148,6 +150,8 @@ pub struct MatchingEngine {
     pub(super) now: i64,
     pub(super) seq: u64,
     pub(super) last: Option<i64>,
+    /// The trade before the last one (double-last triggers).
+    pub(super) prev_last: Option<i64>,
     pub(super) mark: Option<i64>,
     /// Lowest and highest fill price since triggers were last checked, so that a trade
     /// anywhere in a walk counts for last-price triggers, not only the walk's final one.
@@ -156,6 +160,18 @@ pub struct MatchingEngine {
     expiries: BTreeSet<(i64, u64, u32)>,
     pub(super) triggers: Triggers,
     pub(super) dry: DryRun,
+    /// OCO/OUO groups by id ([`super::link`]).
+    pub(super) groups: FastMap<u32, Group>,
+    pub(super) notes: Vec<GroupNote>,
+    pub(super) link_scratch: Vec<u32>,
+    /// Slot of the order being walked as the taker (`NIL` if none), and what group rules
+    /// did to it meanwhile (applied by the walk).
+    pub(super) walking: u32,
+    pub(super) taker_kill: Option<CancelReason>,
+    pub(super) taker_cut: u64,
+    /// Scratch lists for market-data walks.
+    pub(super) level_scratch: Vec<i64>,
+    pub(super) slot_scratch: Vec<u32>,
 }
 
 impl Default for MatchingEngine {
@@ -184,11 +200,20 @@ impl MatchingEngine {
             now: 0,
             seq: 0,
             last: None,
+            prev_last: None,
             mark: None,
             trades: None,
             expiries: BTreeSet::new(),
             triggers: Triggers::default(),
             dry: DryRun::default(),
+            groups: FastMap::default(),
+            notes: Vec::new(),
+            link_scratch: Vec::new(),
+            walking: NIL,
+            taker_kill: None,
+            taker_cut: 0,
+            level_scratch: Vec::new(),
+            slot_scratch: Vec::new(),
         }
     }
 
@@ -245,6 +270,12 @@ impl MatchingEngine {
         self.triggers.len()
     }
 
+    /// The earliest expire time of a live GTD/DAY order.
+    #[must_use]
+    pub fn next_expiry(&self) -> Option<i64> {
+        self.expiries.first().map(|&(t, _, _)| t)
+    }
+
     /// Submit a new order.
     ///
     /// Appends [`Event::Rejected`], or [`Event::Accepted`] followed by what happened on
@@ -252,7 +283,7 @@ impl MatchingEngine {
     /// conditional orders do.
     pub fn submit(&mut self, req: &OrderRequest, out: &mut Vec<Event>) {
         if let Err(reason) = self.validate(req) {
-            out.push(Event::Rejected { id: req.id, reason });
+            self.reject(req, reason, out);
             return;
         }
         let mut order = self.build(req);
@@ -260,10 +291,7 @@ impl MatchingEngine {
             let arm = self.arm(&mut order);
             if let Arm::InMarket(reference) = arm {
                 if self.cfg.reject_stops_in_market {
-                    out.push(Event::Rejected {
-                        id: req.id,
-                        reason: RejectReason::TriggerInMarket { reference },
-                    });
+                    self.reject(req, RejectReason::TriggerInMarket { reference }, out);
                     return;
                 }
             }
@@ -276,6 +304,7 @@ impl MatchingEngine {
         if order.expire != i64::MAX {
             self.expiries.insert((order.expire, order.seq, slot));
         }
+        self.enter_group(slot);
         out.push(Event::Accepted { id: req.id });
         match arm {
             None => self.execute(slot, out),
@@ -309,12 +338,38 @@ impl MatchingEngine {
             });
             return;
         };
-        self.discard(slot);
-        out.push(Event::Canceled {
-            id,
-            reason: CancelReason::Requested,
-        });
+        self.kill(slot, Some(CancelReason::Requested), out);
         self.settle(out);
+    }
+
+    /// Set live order `id`'s total quantity to `qty` (which must exceed what has filled),
+    /// as the venue itself would: [`Event::Resized`]. Lowering it keeps the order's queue
+    /// position; raising it sends the order to the back of its queue (its price does not
+    /// change, so it does not trade). False (and no event) if the order is not live or
+    /// `qty` is not above its filled quantity.
+    pub fn resize(&mut self, id: u64, qty: u64, out: &mut Vec<Event>) -> bool {
+        let Some(slot) = self.book.slot(id) else {
+            return false;
+        };
+        let o = *self.book.get(slot);
+        if qty <= o.filled || qty > i64::MAX as u64 {
+            return false;
+        }
+        if qty != o.qty {
+            if !o.resting {
+                self.book.get_mut(slot).qty = qty;
+            } else if qty < o.qty {
+                self.book.reduce(slot, qty - o.filled);
+            } else {
+                self.book.unrest(slot);
+                let n = self.book.get_mut(slot);
+                n.qty = qty;
+                n.slice();
+                self.book.rest(slot);
+            }
+        }
+        out.push(Event::Resized { id, qty });
+        true
     }
 
     /// Change live order `id`: a new limit `price`, a new `trigger` (pending conditional
@@ -347,8 +402,7 @@ impl MatchingEngine {
             if t > self.now {
                 break;
             }
-            let id = self.discard(slot);
-            out.push(Event::Expired { id });
+            self.kill(slot, None, out);
             any = true;
         }
         if any {
@@ -392,7 +446,10 @@ impl MatchingEngine {
             if k == OrderKind::TrailingStopMarket && r.limit_offset.is_some() {
                 return Err(R::TrailingNotAllowed);
             }
-            if r.trigger_type == TriggerType::Mid {
+            if !matches!(
+                r.trigger_type,
+                TriggerType::Default | TriggerType::BidAsk | TriggerType::Last | TriggerType::Mark
+            ) {
                 return Err(R::TriggerTypeUnsupported);
             }
         } else if r.trailing_offset.is_some()
@@ -471,6 +528,8 @@ impl MatchingEngine {
             level: NIL,
             resting: false,
             pending: false,
+            data: false,
+            group: r.group,
             side: r.side,
             reduce_only: r.reduce_only,
             post_only: r.post_only,
@@ -521,6 +580,7 @@ impl MatchingEngine {
             leaves: o.leaves(),
             post_only: o.post_only,
             reduce_only: o.reduce_only,
+            group: o.group,
         };
         if o.reduce_only && reducible(self.position(o.account), o.side) == 0 {
             self.cancel_slot(slot, CancelReason::ReduceOnly, out);
@@ -556,17 +616,21 @@ impl MatchingEngine {
         }
         let mut t = Taker {
             id: o.id,
+            slot,
             account: o.account,
             side: o.side,
             limit,
             leaves: o.leaves,
             reduce_only: o.reduce_only,
+            group: o.group,
         };
         if o.tif == TimeInForce::Fok && self.fillable(&t) < t.leaves {
             self.cancel_slot(slot, CancelReason::FillOrKill, out);
             return;
         }
+        self.walking = slot;
         let halt = self.take(&mut t, out);
+        self.end_walk();
         let n = self.book.get_mut(slot);
         n.filled = n.qty - t.leaves;
         if t.leaves == 0 {
@@ -599,23 +663,63 @@ impl MatchingEngine {
     }
 
     fn cancel_slot(&mut self, slot: u32, reason: CancelReason, out: &mut Vec<Event>) {
-        let id = self.discard(slot);
-        out.push(Event::Canceled { id, reason });
+        self.kill(slot, Some(reason), out);
     }
 
-    /// Remove a live order from the book and from every index (expiry, triggers);
+    /// Refuse `req`; a member of an OCO/OUO group closes it.
+    fn reject(&mut self, req: &OrderRequest, reason: RejectReason, out: &mut Vec<Event>) {
+        out.push(Event::Rejected { id: req.id, reason });
+        if req.group != 0 {
+            self.linked_death(req.group, out);
+        }
+    }
+
+    /// End live order `slot`: canceled with `reason`, or expired (`None`). A member of an
+    /// OCO/OUO group closes it (unless the group's own rule canceled it).
+    pub(super) fn kill(&mut self, slot: u32, reason: Option<CancelReason>, out: &mut Vec<Event>) {
+        let group = self.book.get(slot).group;
+        let id = self.discard(slot);
+        out.push(match reason {
+            Some(reason) => Event::Canceled { id, reason },
+            None => Event::Expired { id },
+        });
+        let by_rule = matches!(
+            reason,
+            Some(CancelReason::Oco | CancelReason::Ouo | CancelReason::Linked)
+        );
+        if group != 0 && !by_rule {
+            self.linked_death(group, out);
+        }
+    }
+
+    /// Remove a live order from the book and from every index (expiry, triggers, group);
     /// returns its id.
     pub(super) fn discard(&mut self, slot: u32) -> u64 {
         let o = self.book.get(slot);
-        let (id, expire, seq) = (o.id, o.expire, o.seq);
+        let (id, expire, seq, group) = (o.id, o.expire, o.seq, o.group);
         if o.pending {
             self.triggers.remove(o, slot);
         }
         if expire != i64::MAX {
             self.expiries.remove(&(expire, seq, slot));
         }
+        if group != 0 {
+            self.leave_group(group, slot);
+        }
         self.book.remove(slot);
         id
+    }
+
+    /// A trade at `price` happened (an own fill, or a market-data trade): it is the last
+    /// price, and last-price triggers see it at the next settle.
+    #[inline]
+    pub(super) fn record_trade(&mut self, price: i64) {
+        self.prev_last = self.last;
+        self.last = Some(price);
+        self.trades = Some(match self.trades {
+            None => (price, price),
+            Some((lo, hi)) => (lo.min(price), hi.max(price)),
+        });
     }
 
     // ----- modify -----------------------------------------------------------------------

@@ -37,6 +37,28 @@ pub enum Event {
         /// The taker's side.
         aggressor: Side,
     },
+    /// A trader's order traded with market-data liquidity (see [`super::data`]): as the
+    /// taker when it took displayed data liquidity, as the maker when market data (a
+    /// trade print, or a quote or level crossing its price) reached it. There is no
+    /// counterparty order.
+    DataFill {
+        /// The trader's order id.
+        id: u64,
+        /// Execution price in ticks (the order's own limit price when it is the maker).
+        price: i64,
+        /// Quantity in lots.
+        qty: u64,
+        /// The trader's order was the resting (maker) side.
+        maker: bool,
+    },
+    /// The engine changed a live order's total quantity by itself (OUO reduction, or
+    /// [`MatchingEngine::resize`](super::MatchingEngine::resize)).
+    Resized {
+        /// Order id.
+        id: u64,
+        /// New total quantity (filled plus open).
+        qty: u64,
+    },
     /// The order's remaining quantity was canceled; it is done.
     Canceled {
         /// Order id.
@@ -175,6 +197,12 @@ pub enum CancelReason {
     ReduceOnly,
     /// A post-only conditional order that would have taken liquidity when triggered.
     PostOnlyWouldTake,
+    /// OCO: another order of its group filled.
+    Oco,
+    /// OUO: fills of the other orders of its group left it nothing open.
+    Ouo,
+    /// Another order of its OCO/OUO group was canceled, expired or rejected.
+    Linked,
 }
 
 impl fmt::Display for RejectReason {

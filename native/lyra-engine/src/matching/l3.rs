@@ -42,6 +42,10 @@ pub(crate) struct Order {
     pub(crate) resting: bool,
     /// Waiting for a trigger (conditional orders) or activation (trailing).
     pub(crate) pending: bool,
+    /// Market-data liquidity (see [`super::data`]), not an order of a trader: it has no
+    /// entry in the id index, and an L3 data order with a non-zero id is found through
+    /// the data index instead.
+    pub(crate) data: bool,
     pub(crate) side: Side,
     pub(crate) reduce_only: bool,
     pub(crate) post_only: bool,
@@ -66,6 +70,8 @@ pub(crate) struct Order {
     pub(crate) tif: TimeInForce,
     pub(crate) trigger_type: TriggerType,
     pub(crate) trail: Option<Trail>,
+    /// OCO/OUO group ([`super::link`]); 0 = none.
+    pub(crate) group: u32,
 }
 
 impl Order {
@@ -117,6 +123,8 @@ struct Level {
     tail: u32,
     /// Sum of the queued orders' visible quantities.
     visible: u64,
+    /// The part of `visible` that is market data.
+    data: u64,
 }
 
 const SIDE_CODE: [u8; 2] = [BUY, SELL];
@@ -131,6 +139,8 @@ pub struct L3Book {
     nodes: Vec<Order>,
     free: Vec<u32>,
     index: FastMap<u64, u32>,
+    /// L3 market-data orders by their feed id.
+    data_index: FastMap<u64, u32>,
     levels: Vec<Level>,
     free_levels: Vec<u32>,
     level_at: [FastMap<i64, u32>; 2],
@@ -152,6 +162,7 @@ impl L3Book {
             nodes: Vec::new(),
             free: Vec::new(),
             index: FastMap::default(),
+            data_index: FastMap::default(),
             levels: Vec::new(),
             free_levels: Vec::new(),
             level_at: [FastMap::default(), FastMap::default()],
@@ -188,19 +199,36 @@ impl L3Book {
         self.depth.best(side)
     }
 
-    /// Number of live orders (resting and pending).
+    /// Number of live orders (resting and pending; market data not counted).
     #[must_use]
     pub fn len(&self) -> usize {
         self.index.len()
     }
 
-    /// Whether there are no live orders.
+    /// Whether there are no live orders (market data not counted).
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
     }
 
-    /// Number of resting orders.
+    /// Displayed quantity of traders' orders (market data excluded) at `price` on `side`.
+    #[must_use]
+    pub fn own_at(&self, side: Side, price: i64) -> u64 {
+        self.level_at[side.index()].get(&price).map_or(0, |&l| {
+            let lv = &self.levels[l as usize];
+            lv.visible - lv.data
+        })
+    }
+
+    /// Market-data quantity at `price` on `side`.
+    #[must_use]
+    pub fn data_at(&self, side: Side, price: i64) -> u64 {
+        self.level_at[side.index()]
+            .get(&price)
+            .map_or(0, |&l| self.levels[l as usize].data)
+    }
+
+    /// Number of resting orders (market-data entries included).
     #[must_use]
     pub fn resting(&self) -> usize {
         self.resting
@@ -212,7 +240,8 @@ impl L3Book {
         self.index.get(&id).map(|&s| self.nodes[s as usize].view())
     }
 
-    /// The ids queued at `price` on `side`, front of the queue first.
+    /// The ids queued at `price` on `side`, front of the queue first (a market-data
+    /// entry shows its feed id, 0 for aggregated L1/L2 liquidity).
     #[must_use]
     pub fn queue(&self, side: Side, price: i64) -> Queue<'_> {
         let head = self.level_at[side.index()]
@@ -236,6 +265,12 @@ impl L3Book {
         self.index.contains_key(&id)
     }
 
+    /// Slot of the L3 market-data order with feed id `id`.
+    #[inline]
+    pub(crate) fn data_slot(&self, id: u64) -> Option<u32> {
+        self.data_index.get(&id).copied()
+    }
+
     #[inline]
     pub(crate) fn get(&self, slot: u32) -> &Order {
         &self.nodes[slot as usize]
@@ -250,13 +285,42 @@ impl L3Book {
         o
     }
 
-    /// Add an order, off the book. Its id must not be live.
-    pub(crate) fn insert(&mut self, mut order: Order) -> u32 {
+    /// Mutable access to any node, for fields the queues do not mirror (its group, or the
+    /// total quantity of an order off the book).
+    #[inline]
+    pub(crate) fn node_mut(&mut self, slot: u32) -> &mut Order {
+        &mut self.nodes[slot as usize]
+    }
+
+    /// Add a trader's order, off the book. Its id must not be live.
+    #[inline]
+    pub(crate) fn insert(&mut self, order: Order) -> u32 {
+        debug_assert!(!order.data);
+        let slot = self.alloc(order);
+        let prev = self.index.insert(order.id, slot);
+        debug_assert!(prev.is_none(), "duplicate id inserted");
+        slot
+    }
+
+    /// Add a market-data entry, off the book; one with a non-zero id is indexed by it
+    /// (which must not be in use).
+    pub(crate) fn insert_data(&mut self, order: Order) -> u32 {
+        debug_assert!(order.data);
+        let slot = self.alloc(order);
+        if order.id != 0 {
+            let prev = self.data_index.insert(order.id, slot);
+            debug_assert!(prev.is_none(), "duplicate data id inserted");
+        }
+        slot
+    }
+
+    #[inline]
+    fn alloc(&mut self, mut order: Order) -> u32 {
         order.resting = false;
         order.prev = NIL;
         order.next = NIL;
         order.level = NIL;
-        let slot = if let Some(s) = self.free.pop() {
+        if let Some(s) = self.free.pop() {
             self.nodes[s as usize] = order;
             s
         } else {
@@ -264,30 +328,35 @@ impl L3Book {
             assert!(s != NIL, "fewer than 2^32 - 1 live orders");
             self.nodes.push(order);
             s
-        };
-        let prev = self.index.insert(order.id, slot);
-        debug_assert!(prev.is_none(), "duplicate id inserted");
-        slot
+        }
     }
 
     /// Remove an order (leaving its queue if resting).
     pub(crate) fn remove(&mut self, slot: u32) {
-        if self.nodes[slot as usize].resting {
+        let o = &self.nodes[slot as usize];
+        if o.resting {
             self.unrest(slot);
         }
-        self.index.remove(&self.nodes[slot as usize].id);
+        let o = &self.nodes[slot as usize];
+        if !o.data {
+            self.index.remove(&o.id);
+        } else if o.id != 0 {
+            self.data_index.remove(&o.id);
+        }
         self.free.push(slot);
     }
 
     /// Join the back of the queue at the order's price. `visible` must be positive.
+    #[inline]
     pub(crate) fn rest(&mut self, slot: u32) {
-        let (side, price, visible) = {
+        let (side, price, visible, data) = {
             let o = &self.nodes[slot as usize];
             debug_assert!(!o.resting && o.visible > 0);
             (
                 o.side,
                 o.price.expect("resting orders have a price"),
                 o.visible,
+                o.data,
             )
         };
         let s = side.index();
@@ -302,6 +371,9 @@ impl L3Book {
             lv.head = slot;
         }
         lv.visible += visible;
+        if data {
+            lv.data += visible;
+        }
         let total = lv.visible;
         if tail != NIL {
             self.nodes[tail as usize].next = slot;
@@ -315,12 +387,62 @@ impl L3Book {
         self.set_depth(s, price, total);
     }
 
+    /// Join the queue at the order's price, at its front if `front`, else at its back.
+    pub(crate) fn join(&mut self, slot: u32, front: bool) {
+        if !front {
+            self.rest(slot);
+            return;
+        }
+        let (side, price, visible, data) = {
+            let o = &self.nodes[slot as usize];
+            debug_assert!(!o.resting && o.visible > 0);
+            (
+                o.side,
+                o.price.expect("resting orders have a price"),
+                o.visible,
+                o.data,
+            )
+        };
+        let s = side.index();
+        let level = match self.level_at[s].get(&price) {
+            Some(&l) => l,
+            None => self.new_level(s, price),
+        };
+        let lv = &mut self.levels[level as usize];
+        let head = lv.head;
+        lv.head = slot;
+        if head == NIL {
+            lv.tail = slot;
+        }
+        lv.visible += visible;
+        if data {
+            lv.data += visible;
+        }
+        let total = lv.visible;
+        if head != NIL {
+            self.nodes[head as usize].prev = slot;
+        }
+        let o = &mut self.nodes[slot as usize];
+        o.prev = NIL;
+        o.next = head;
+        o.level = level;
+        o.resting = true;
+        self.resting += 1;
+        self.set_depth(s, price, total);
+    }
+
     /// Leave the queue (the order stays live, off the book).
     pub(crate) fn unrest(&mut self, slot: u32) {
         let n = &mut self.nodes[slot as usize];
         debug_assert!(n.resting);
-        let (s, level, prev, next, visible) =
-            (n.side.index(), n.level as usize, n.prev, n.next, n.visible);
+        let (s, level, prev, next, visible, data) = (
+            n.side.index(),
+            n.level as usize,
+            n.prev,
+            n.next,
+            n.visible,
+            n.data,
+        );
         n.resting = false;
         n.prev = NIL;
         n.next = NIL;
@@ -338,6 +460,9 @@ impl L3Book {
         self.resting -= 1;
         let lv = &mut self.levels[level];
         lv.visible -= visible;
+        if data {
+            lv.data -= visible;
+        }
         let (price, total, empty) = (lv.price, lv.visible, lv.head == NIL);
         if empty {
             self.level_at[s].remove(&price);
@@ -353,11 +478,41 @@ impl L3Book {
         debug_assert!(o.resting && qty <= o.visible);
         o.visible -= qty;
         o.filled += qty;
-        let (s, level) = (o.side.index(), o.level as usize);
+        let (s, level, data) = (o.side.index(), o.level as usize, o.data);
         let lv = &mut self.levels[level];
         lv.visible -= qty;
+        if data {
+            lv.data -= qty;
+        }
         let (price, total) = (lv.price, lv.visible);
         self.set_depth(s, price, total);
+    }
+
+    /// Set a resting market-data entry's quantity in place (keeping its queue position).
+    /// `visible` must be positive.
+    pub(crate) fn resize_data(&mut self, slot: u32, visible: u64) {
+        let o = &mut self.nodes[slot as usize];
+        debug_assert!(o.resting && o.data && visible > 0);
+        let old = o.visible;
+        o.visible = visible;
+        o.qty = o.filled + visible;
+        let (s, level) = (o.side.index(), o.level as usize);
+        let lv = &mut self.levels[level];
+        lv.visible = lv.visible - old + visible;
+        lv.data = lv.data - old + visible;
+        let (price, total) = (lv.price, lv.visible);
+        self.set_depth(s, price, total);
+    }
+
+    /// Head and tail of the queue at `price` on `side` (`(NIL, NIL)` if there is none).
+    #[inline]
+    pub(crate) fn ends_at(&self, side: Side, price: i64) -> (u32, u32) {
+        self.level_at[side.index()]
+            .get(&price)
+            .map_or((NIL, NIL), |&l| {
+                let lv = &self.levels[l as usize];
+                (lv.head, lv.tail)
+            })
     }
 
     /// Show an iceberg's next slice at the back of its queue.
@@ -384,9 +539,12 @@ impl L3Book {
         }
         o.qty = o.filled + leaves;
         let cut = old_visible - o.visible;
-        let (s, level) = (o.side.index(), o.level as usize);
+        let (s, level, data) = (o.side.index(), o.level as usize, o.data);
         let lv = &mut self.levels[level];
         lv.visible -= cut;
+        if data {
+            lv.data -= cut;
+        }
         let (price, total) = (lv.price, lv.visible);
         self.set_depth(s, price, total);
     }
@@ -413,6 +571,7 @@ impl L3Book {
             head: NIL,
             tail: NIL,
             visible: 0,
+            data: 0,
         };
         let level = if let Some(l) = self.free_levels.pop() {
             self.levels[l as usize] = lv;
@@ -443,6 +602,7 @@ impl L3Book {
                 let lv = &self.levels[l as usize];
                 assert_eq!(lv.price, price);
                 let mut sum = 0;
+                let mut data = 0;
                 let mut prev = NIL;
                 let mut cur = lv.head;
                 while cur != NIL {
@@ -453,6 +613,10 @@ impl L3Book {
                     assert!(o.visible > 0);
                     assert_eq!(o.visible + o.hidden, o.leaves());
                     sum += o.visible;
+                    if o.data {
+                        assert!(o.hidden == 0 && !o.pending && o.expire == i64::MAX);
+                        data += o.visible;
+                    }
                     resting += 1;
                     prev = cur;
                     cur = o.next;
@@ -460,12 +624,18 @@ impl L3Book {
                 assert_eq!(lv.tail, prev);
                 assert_eq!(sum, shown);
                 assert_eq!(lv.visible, shown);
+                assert_eq!(lv.data, data);
             }
             assert_eq!(levels, self.level_at[s].len());
         }
         assert_eq!(resting, self.resting);
         for (&id, &slot) in &self.index {
             assert_eq!(self.nodes[slot as usize].id, id);
+            assert!(!self.nodes[slot as usize].data);
+        }
+        for (&id, &slot) in &self.data_index {
+            let o = &self.nodes[slot as usize];
+            assert!(o.data && o.resting && o.id == id);
         }
     }
 }

@@ -11,22 +11,30 @@
 //! * [`L3Book`] — the resting orders: a FIFO queue per price level, O(1) cancel by id,
 //!   and the displayed depth as an [`L2Book`](crate::book::L2Book).
 //! * [`OrderRequest`] — what a caller submits; [`Event`] — what comes back.
+//! * [`data`] — market-data liquidity in the same book, for a simulated exchange that
+//!   replays other traders' quotes, depth and trades against its own traders' orders.
+//! * [`link`] — OCO and OUO groups, applied inside the engine as fills happen.
 //!
 //! The semantics (what happens when a market order runs out of liquidity, how modify
 //! treats priority, how self-trades are prevented, …) are documented on
 //! [`MatchingEngine`] and in `docs/explanation/matching.md`.
 
+pub mod data;
 mod engine;
 mod event;
 mod hash;
 mod l3;
+pub mod link;
 mod order;
 mod trigger;
 mod walk;
 
+pub use data::MARKET_ACCOUNT;
 pub use engine::{EngineConfig, MatchingEngine, SelfTradePrevention};
 pub use event::{CancelReason, Event, RejectReason};
+pub(crate) use hash::FastMap;
 pub use l3::{L3Book, Queue};
+pub use link::{GroupNote, LinkKind};
 pub use order::{
     OrderKind, OrderRequest, OrderState, OrderView, TimeInForce, TrailingOffset, TriggerType,
 };

@@ -114,9 +114,10 @@ pub enum TimeInForce {
 /// All references are the engine's own market: best bid and ask of its book, the price
 /// of its last fill, and the mark price the caller supplies with
 /// [`MatchingEngine::set_mark`](super::MatchingEngine::set_mark).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TriggerType {
     /// Same as [`Self::BidAsk`].
+    #[default]
     Default,
     /// Buy orders watch the best ask, sell orders the best bid.
     BidAsk,
@@ -127,6 +128,14 @@ pub enum TriggerType {
     Mid,
     /// The mark price, once the caller has supplied one; never triggers before that.
     Mark,
+    /// Both the best bid and the best ask must reach the trigger (a rise needs the bid at
+    /// or above it, a fall the ask at or below it). Not supported for trailing orders.
+    DoubleBidAsk,
+    /// The last two trades must both reach the trigger. Not supported for trailing orders.
+    DoubleLast,
+    /// Either the last trade or the order's bid/ask reference (as [`Self::BidAsk`])
+    /// reaching the trigger fires it. Not supported for trailing orders.
+    LastOrBidAsk,
 }
 
 /// How far a trailing order's trigger stays from the market.
@@ -197,6 +206,9 @@ pub struct OrderRequest {
     /// Trailing kinds: the order starts trailing only once the market touches this price
     /// (buy: reference at or below it, sell: at or above). Without one it trails at once.
     pub activation_price: Option<i64>,
+    /// OCO/OUO group opened with [`MatchingEngine::open_group`](super::MatchingEngine::open_group)
+    /// that the order joins when it is accepted; 0 = none.
+    pub group: u32,
 }
 
 impl OrderRequest {
@@ -220,6 +232,7 @@ impl OrderRequest {
             trailing_offset: None,
             limit_offset: None,
             activation_price: None,
+            group: 0,
         }
     }
 

@@ -22,7 +22,15 @@ const ASK: usize = 1;
 const LAST: usize = 2;
 const MID: usize = 3;
 const MARK: usize = 4;
-const SOURCES: usize = 5;
+/// Both bid and ask: a rise is seen by the lower of the two, a fall by the higher.
+const DOUBLE_BID_ASK: usize = 5;
+/// The last two trades: a rise is seen by the lower of the two, a fall by the higher.
+const DOUBLE_LAST: usize = 6;
+/// Last trade or best ask (buy orders): whichever reaches the trigger first.
+const LAST_OR_ASK: usize = 7;
+/// Last trade or best bid (sell orders).
+const LAST_OR_BID: usize = 8;
+const SOURCES: usize = 9;
 
 /// Fires when the reference is at or above the trigger.
 const RISE: usize = 0;
@@ -46,8 +54,9 @@ pub(super) struct Triggers {
     /// Trailing orders by arrival sequence.
     trailing: BTreeMap<u64, u32>,
     count: usize,
-    /// Scratch list of the orders fired in one pass.
+    /// Scratch lists of the orders fired in one pass, and their ids.
     fired: Vec<u32>,
+    fired_ids: Vec<u64>,
 }
 
 /// Which reference an order watches.
@@ -60,6 +69,12 @@ const fn source(side: Side, tt: TriggerType) -> usize {
         TriggerType::Last => LAST,
         TriggerType::Mid => MID,
         TriggerType::Mark => MARK,
+        TriggerType::DoubleBidAsk => DOUBLE_BID_ASK,
+        TriggerType::DoubleLast => DOUBLE_LAST,
+        TriggerType::LastOrBidAsk => match side {
+            Side::Buy => LAST_OR_ASK,
+            Side::Sell => LAST_OR_BID,
+        },
     }
 }
 
@@ -142,6 +157,23 @@ impl MatchingEngine {
         };
         r[MID] = both(bid.zip(ask).map(|(b, a)| b + a));
         r[MARK] = both(self.mark.map(|p| 2 * i128::from(p)));
+        let pair = |x: Option<i128>, y: Option<i128>| match x.zip(y) {
+            Some((x, y)) => [Some(x.min(y)), Some(x.max(y))],
+            None => [None, None],
+        };
+        r[DOUBLE_BID_ASK] = pair(r[BID][RISE], r[ASK][RISE]);
+        let two = |p: Option<i64>| p.map(|p| 2 * i128::from(p));
+        r[DOUBLE_LAST] = pair(two(self.prev_last), two(self.last));
+        // Either reference reaching the trigger fires: the higher one for a rise.
+        let either = |last: [Option<i128>; 2], quote: Option<i128>| {
+            let pick = |a: Option<i128>, f: fn(i128, i128) -> i128| match (a, quote) {
+                (Some(a), Some(q)) => Some(f(a, q)),
+                (a, q) => a.or(q),
+            };
+            [pick(last[RISE], i128::max), pick(last[FALL], i128::min)]
+        };
+        r[LAST_OR_ASK] = either(r[LAST], r[ASK][RISE]);
+        r[LAST_OR_BID] = either(r[LAST], r[BID][RISE]);
         r
     }
 
@@ -188,6 +220,7 @@ impl MatchingEngine {
             return;
         }
         let mut fired = std::mem::take(&mut self.triggers.fired);
+        let mut ids = std::mem::take(&mut self.triggers.fired_ids);
         loop {
             // The trades of the call on the first pass, of the orders just fired after.
             let trades = self.trades.take();
@@ -197,16 +230,22 @@ impl MatchingEngine {
                 break;
             }
             fired.sort_unstable_by_key(|&s| self.book.get(s).seq);
+            ids.clear();
             for &s in &fired {
                 let o = *self.book.get(s);
+                ids.push(o.id);
                 self.triggers.remove(&o, s);
                 self.book.get_mut(s).pending = false;
             }
-            for &s in &fired {
-                self.fire(s, out);
+            for (&s, &id) in fired.iter().zip(&ids) {
+                // An OCO/OUO rule set off by an order fired before it may have canceled it.
+                if self.book.slot(id) == Some(s) {
+                    self.fire(s, out);
+                }
             }
         }
         self.triggers.fired = fired;
+        self.triggers.fired_ids = ids;
     }
 
     /// The pending orders the current market fires; trailing orders are moved first
@@ -232,8 +271,15 @@ impl MatchingEngine {
                 );
             }
         }
+        if self.triggers.trailing.is_empty() {
+            return;
+        }
         // Trailing orders follow the current price (the walk's final one for last).
-        let now = self.references(None);
+        let now = if trades.is_none() {
+            refs
+        } else {
+            self.references(None)
+        };
         for &slot in self.triggers.trailing.values() {
             let o = self.book.get_mut(slot);
             let Some(r2) = now[source(o.side, o.trigger_type)][RISE] else {
