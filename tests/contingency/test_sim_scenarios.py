@@ -474,9 +474,7 @@ def _random_run(
             w.manager.cancel(b.order_list_id, exits=True)
             w.settle()
         elif (
-            kind == "move_stop"
-            and not sl.is_closed
-            and sl.status is not OrderStatus.PENDING_CANCEL
+            kind == "move_stop" and not sl.is_closed and sl.status is not OrderStatus.PENDING_CANCEL
         ):
             w.manager.modify(sl, trigger_price=Price(o[1]))
             w.settle()

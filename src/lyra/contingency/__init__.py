@@ -7,7 +7,9 @@ Two layers:
   state is a serializable :class:`ContingencyState`.
 * :class:`ContingencyManager` -- the thin driver: routes each list to the venue's native
   support when ``venue.capabilities`` has it and emulates it otherwise, feeds the core from
-  the bus and carries out its actions on the venue.
+  the bus and carries out its actions on the venue. Members that need local emulation
+  (a type the venue lacks, an ``emulation_trigger``) work when the venue is an
+  :class:`~lyra.emulator.OrderEmulator` in front of the real one: it is a venue too.
 
 What the manager did, and what it could not resolve, is published as contingency events
 (:class:`ContingencyListSubmitted`, :class:`ContingencyChildrenReleased`,

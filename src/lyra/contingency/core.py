@@ -55,7 +55,7 @@ from lyra.contingency.events import (
 )
 from lyra.contingency.state import ContingencyState, ListState, MemberState, Role
 from lyra.errors import InvalidInput, InvalidOrderList
-from lyra.model.enums import ContingencyType, OrderStatus, TriggerType
+from lyra.model.enums import ContingencyType, OrderStatus
 from lyra.model.identifiers import ClientOrderId, OrderListId
 from lyra.model.values import FIXED_PRECISION, Price, Quantity
 from lyra.orders.events import (
@@ -88,9 +88,12 @@ _C = ContingencyType
 _HOLD: Final = -1  # a "want" meaning: not at the venue yet (held OTO child)
 _CLOSED: Final = CLOSED_STATUSES
 _PENDING: Final = PENDING_STATUSES
-_WORKING: Final = frozenset({_S.ACCEPTED, _S.TRIGGERED, _S.PARTIALLY_FILLED})
+# EMULATED: held by an emulator in front of the venue; it protects like a resting order and
+# is resized / canceled the same way (the emulator does it locally).
+_WORKING: Final = frozenset({_S.ACCEPTED, _S.TRIGGERED, _S.PARTIALLY_FILLED, _S.EMULATED})
 _CANCELABLE: Final = _WORKING | {_S.PENDING_UPDATE}
-_OPEN: Final = _WORKING | _PENDING
+# RELEASED: on its way from the emulator to the venue (in flight, like SUBMITTED)
+_OPEN: Final = _WORKING | _PENDING | {_S.RELEASED}
 _LINKED: Final = frozenset({_C.OCO, _C.OUO})
 _CLOSING: Final = frozenset({OrderCanceled, OrderExpired, OrderRejected, OrderDenied})
 # Events that only move a member into a waiting status: no rule can call for anything new.
@@ -193,8 +196,9 @@ class ContingencyCore:
         core emulates it (``reason``: why the venue could not). ``deny``: refuse the whole
         list with that reason (every member gets a :class:`DenyOrder`). Raises
         :class:`~lyra.errors.InvalidOrderList` for a list already managed, a member already
-        in another managed list, a member that is not INITIALIZED, or one with an emulation
-        trigger.
+        in another managed list, or a member that is not INITIALIZED. Members that need
+        local emulation (``emulation_trigger``) are fine: the driver checks that its venue
+        can take them (an :class:`~lyra.emulator.OrderEmulator`).
         """
         if not isinstance(order_list, OrderList):
             raise InvalidOrderList("order_list", "must be an OrderList", order_list)
@@ -212,13 +216,6 @@ class ContingencyCore:
             if order.status is not _S.INITIALIZED:
                 raise InvalidOrderList(
                     f"orders[{i}].status", "must be INITIALIZED (never submitted)", order.status
-                )
-            if order.emulation_trigger is not TriggerType.NO_TRIGGER:
-                raise InvalidOrderList(
-                    f"orders[{i}].emulation_trigger",
-                    "must be NO_TRIGGER: the contingency manager does not drive emulated "
-                    "orders yet",
-                    order.emulation_trigger,
                 )
             qty = order.quantity
             precision = max(precision, qty.precision)
@@ -841,6 +838,7 @@ class ContingencyCore:
                 status = m.status
                 if (
                     status in _PENDING
+                    or status is _S.RELEASED
                     or m.requested_raw is not None
                     or (m.cancel_sent and status not in _CLOSED)
                     or (not lst.native and status is _S.SUBMITTED)

@@ -38,7 +38,7 @@ from lyra.contingency.events import ContingencyAlert
 from lyra.contingency.state import ContingencyState, ListState, Role
 from lyra.errors import InvalidInput, InvalidOrderList, LyraError
 from lyra.model.codec import decode_msgpack, encode_msgpack
-from lyra.model.enums import ContingencyType, OrderStatus
+from lyra.model.enums import ContingencyType, OrderStatus, TriggerType
 from lyra.model.identifiers import OrderListId, StrategyId
 from lyra.model.values import FIXED_PRECISION, Price, Quantity
 from lyra.orders.event_factory import EventFactory
@@ -70,6 +70,24 @@ _C = ContingencyType
 def _step(q: Quantity) -> int:
     step: int = 10 ** (FIXED_PRECISION - q.precision)
     return step
+
+
+def _needs_local_emulation(order_list: OrderList) -> str | None:
+    for i, order in enumerate(order_list):
+        if order.emulation_trigger is not TriggerType.NO_TRIGGER:
+            return (
+                f"orders[{i}] ({order.client_order_id}) is emulated locally "
+                f"(emulation_trigger {order.emulation_trigger.name})"
+            )
+    return None
+
+
+def _emulates(venue: object) -> bool:
+    """Whether ``venue`` holds orders locally (an :class:`~lyra.emulator.OrderEmulator`, or
+    anything with its ``needs_emulation`` / ``is_held`` queries)."""
+    return callable(getattr(venue, "needs_emulation", None)) and callable(
+        getattr(venue, "is_held", None)
+    )
 
 
 def emulation_gap(order_list: OrderList, capabilities: VenueCapabilities) -> str | None:
@@ -227,7 +245,10 @@ class ContingencyManager:
         proportional; either option makes ``"auto"`` emulate the list (native lists follow
         the default rules). A list the venue cannot take natively and the manager cannot emulate
         there (:func:`emulation_gap`) is refused: every member gets ``OrderDenied`` (code
-        ``NOT_SUPPORTED``) and a LIST_DENIED alert is published. Raises
+        ``NOT_SUPPORTED``) and a LIST_DENIED alert is published. A list with a member that
+        has an ``emulation_trigger`` is always emulated, and needs a venue that holds orders
+        locally (an :class:`~lyra.emulator.OrderEmulator` in front of the real one); on any
+        other venue it is refused that way. Raises
         :class:`~lyra.errors.InvalidOrderList` for a list already managed or with members
         already submitted or emulated.
         """
@@ -237,6 +258,18 @@ class ContingencyManager:
             raise InvalidInput("mode", "must be 'auto', 'native' or 'emulated'", mode)
         caps = self._venue.capabilities
         reason = caps.supports_list(order_list)
+        held = _needs_local_emulation(order_list)
+        if held is not None:
+            # the venue never sees these members until they are released, so it cannot link
+            # them: the list is enforced here, and the venue (an OrderEmulator) holds them
+            reason = reason or held
+            if mode == "native" or not _emulates(self._venue):
+                mode = "emulated"
+                if not _emulates(self._venue):
+                    reason = (
+                        f"{held}, and the venue does not emulate orders (put an "
+                        "lyra.emulator.OrderEmulator in front of it)"
+                    )
         if reason is None and (proportional or not keep_oco_remainder):
             # a venue's native OCO/OUO has the default rules only
             reason = (
@@ -254,6 +287,8 @@ class ContingencyManager:
             if reason is None and not native:
                 reason = "native lists disabled (prefer_native=False)"
         deny = None if native else emulation_gap(order_list, caps)
+        if deny is None and held is not None and not _emulates(self._venue):
+            deny = reason
         actions = self._core.add_list(
             order_list,
             native=native,

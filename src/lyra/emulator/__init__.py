@@ -23,6 +23,7 @@ from lyra.emulator.emulator import (
     EmulatorCode,
     EmulatorConfig,
     OrderEmulator,
+    emulated_capabilities,
     emulation_trigger_type,
     release_init,
 )
@@ -57,6 +58,7 @@ __all__ = (
     "TrailingState",
     "TriggerBook",
     "TriggerEntry",
+    "emulated_capabilities",
     "emulation_trigger_type",
     "index_price_topic",
     "is_triggered",

@@ -51,6 +51,13 @@ once. An emulated LIMIT order already touched is always released at once.
 their expire time and DAY orders at their instrument's session close, on the clock, even if no
 data arrives (``OrderExpired``).
 
+**A venue in front of a venue.** The emulator implements the whole
+:class:`~lyra.venue.Venue` protocol: identity, connection, data subscriptions, ``adopt_orders``,
+``reconcile`` and ``async with`` are the wrapped venue's (:attr:`OrderEmulator.inner`);
+:attr:`OrderEmulator.capabilities` adds what it emulates (:func:`emulated_capabilities`) and
+offers no native contingency lists, so a :class:`~lyra.contingency.ContingencyManager` over
+it enforces lists itself and hands members that need emulation to it.
+
 Events the emulator makes are numbered ``<EmulatorConfig.id_prefix><n>`` and published on
 :func:`lyra.topics.order_events` of the order's strategy, after being applied.
 """
@@ -61,10 +68,12 @@ import contextlib
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 import msgspec
 
+import lyra.model.identifiers as identifiers
 from lyra import topics
 from lyra.bus import EventBus
 from lyra.clock import Clock, TimeEvent
@@ -73,7 +82,7 @@ from lyra.emulator.state import EmulatorState, HeldOrderState, ReleasedOrderStat
 from lyra.emulator.trailing import TrailingState, offset_raw
 from lyra.emulator.triggers import Arm, Direction, TriggerBook, TriggerEntry, reference_x2
 from lyra.errors import InvalidInput, InvalidOrder, InvalidTransition, LyraError, NotSupported
-from lyra.model.data import QuoteTick, TradeTick
+from lyra.model.data import BarType, QuoteTick, TradeTick
 from lyra.model.enums import (
     OrderSide,
     OrderStatus,
@@ -82,7 +91,7 @@ from lyra.model.enums import (
     TrailingOffsetType,
     TriggerType,
 )
-from lyra.model.identifiers import ClientOrderId, InstrumentId, StrategyId
+from lyra.model.identifiers import AccountId, ClientOrderId, InstrumentId, StrategyId
 from lyra.model.instruments import Instrument
 from lyra.model.values import FIXED_PRECISION, Price, Quantity
 from lyra.orders.event_factory import EventFactory
@@ -94,6 +103,7 @@ from lyra.orders.events import (
     OrderReleased,
     OrderTriggered,
 )
+from lyra.orders.lists import OrderList
 from lyra.orders.order import ApplyOutcome, Order
 from lyra.orders.serialization import OrderRecord
 from lyra.orders.validation import (
@@ -105,8 +115,10 @@ from lyra.orders.validation import (
     TRIGGER_REQUIRED_TYPES,
     TRIGGERABLE_TYPES,
 )
+from lyra.venue.capabilities import VenueCapabilities
 from lyra.venue.codes import RejectCode
-from lyra.venue.events import AnomalyKind, VenueAnomaly
+from lyra.venue.events import AnomalyKind, ConnectionStatus, VenueAnomaly
+from lyra.venue.reports import ReconciliationReport
 from lyra.venue.unset import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -120,6 +132,7 @@ __all__ = (
     "EmulatorCode",
     "EmulatorConfig",
     "OrderEmulator",
+    "emulated_capabilities",
     "emulation_trigger_type",
     "release_init",
 )
@@ -157,6 +170,8 @@ _FIXABLE: Final = frozenset(
     {"ORDER_TYPE", "TRIGGER_TYPE", "TRAILING_OFFSET_TYPE", "ACTIVATION_PRICE"}
 )
 _LOCAL_TRIGGERS: Final = frozenset({TriggerType.NO_TRIGGER, TriggerType.DEFAULT})
+_EMULATED_TRIGGERS: Final = frozenset(TriggerType) - _LOCAL_TRIGGERS
+_EMULATED_OFFSETS: Final = frozenset(TrailingOffsetType) - {TrailingOffsetType.NO_TRAILING_OFFSET}
 _CLOSED: Final = frozenset({_S.DENIED, _S.REJECTED, _S.CANCELED, _S.EXPIRED, _S.FILLED})
 
 
@@ -203,6 +218,24 @@ def emulation_trigger_type(order: Order) -> TriggerType:
     if tt not in _LOCAL_TRIGGERS:
         return tt
     return TriggerType.BID_ASK
+
+
+def emulated_capabilities(capabilities: VenueCapabilities) -> VenueCapabilities:
+    """What a venue with ``capabilities`` supports behind an :class:`OrderEmulator`: its own
+    features plus every emulatable order type whose release type it takes, every trigger type,
+    every trailing offset unit and activation prices; no native contingency lists."""
+    types = capabilities.order_types
+    emulated = frozenset(t for t, r in RELEASED_AS.items() if r in types)
+    trailing = emulated & TRAILING_TYPES
+    return msgspec.structs.replace(
+        capabilities,
+        order_types=types | emulated,
+        trigger_types=capabilities.trigger_types | _EMULATED_TRIGGERS,
+        trailing_offset_types=capabilities.trailing_offset_types
+        | (_EMULATED_OFFSETS if trailing else frozenset()),
+        activation_price=capabilities.activation_price or bool(trailing),
+        contingencies=(),
+    )
 
 
 def release_init(
@@ -355,6 +388,7 @@ class OrderEmulator:
 
     __slots__ = (
         "_bus",
+        "_caps",
         "_clock",
         "_config",
         "_events",
@@ -401,14 +435,53 @@ class OrderEmulator:
         self._topics: dict[StrategyId, str] = {}
         self._watched: set[StrategyId] = set()
         self._seq = 0
+        self._caps: tuple[VenueCapabilities, VenueCapabilities] | None = None
         for instrument in instruments:
             self.add_instrument(instrument)
 
     # -- configuration -------------------------------------------------------------------------
     @property
-    def venue(self) -> Venue:
-        """The venue released orders go to."""
+    def inner(self) -> Venue:
+        """The wrapped venue: where released (and never-emulated) orders go."""
         return self._venue
+
+    # -- the Venue protocol: identity and connection (the wrapped venue's) -----------------------
+    @property
+    def venue(self) -> identifiers.Venue:
+        """The wrapped venue's name (the :class:`~lyra.venue.Venue` protocol's ``venue``;
+        the wrapped venue object itself is :attr:`inner`)."""
+        return self._venue.venue
+
+    @property
+    def account_id(self) -> AccountId:
+        """The wrapped venue's account."""
+        return self._venue.account_id
+
+    @property
+    def capabilities(self) -> VenueCapabilities:
+        """The wrapped venue's capabilities plus what the emulator supplies: every order type
+        it can hold whose release type (:data:`RELEASED_AS`) the venue takes, every trigger
+        type, every trailing offset unit and activation prices (for trailing types it
+        emulates). Native contingency lists are not offered (``contingencies`` is empty):
+        a :class:`~lyra.contingency.ContingencyManager` in front of the emulator enforces
+        lists itself, so members needing emulation can be held here."""
+        inner = self._venue.capabilities
+        cached = self._caps
+        if cached is not None and cached[0] is inner:
+            return cached[1]
+        caps = emulated_capabilities(inner)
+        self._caps = (inner, caps)
+        return caps
+
+    @property
+    def status(self) -> ConnectionStatus:
+        """The wrapped venue's connection status."""
+        return self._venue.status
+
+    @property
+    def connected(self) -> bool:
+        """Whether the wrapped venue is connected."""
+        return self._venue.connected
 
     @property
     def config(self) -> EmulatorConfig:
@@ -588,6 +661,88 @@ class OrderEmulator:
         ]:
             self._cancel_held(h)
         self._venue.cancel_all_orders(iid, side)
+
+    def submit_order_list(self, order_list: OrderList) -> None:
+        """Refuse ``order_list`` as a native list: the emulator enforces no contingencies
+        (:attr:`capabilities` offers none), so every member gets ``OrderDenied`` (code
+        ``NOT_SUPPORTED``), as any venue answers a list it cannot take. Give lists to a
+        :class:`~lyra.contingency.ContingencyManager` over the emulator instead. Raises like
+        :meth:`submit_order` (nothing is published then)."""
+        if not isinstance(order_list, OrderList):
+            raise InvalidInput("order_list", "must be an OrderList", order_list)
+        for order in order_list:
+            self._check_order(order)
+            if order.status is not _INITIALIZED:
+                raise InvalidTransition(order.client_order_id, order.status, "OrderSubmitted")
+        reason = (
+            f"order list {order_list.order_list_id}: the order emulator enforces no native "
+            "contingencies (use a ContingencyManager over it)"
+        )
+        for order in order_list:
+            self._deny(order, str(RejectCode.NOT_SUPPORTED), reason)
+
+    def adopt_orders(self, orders: Iterable[Order]) -> None:
+        """Hand restored venue orders to the wrapped venue (held and released emulated orders
+        come back with :meth:`restore`)."""
+        self._venue.adopt_orders(orders)
+
+    # -- the Venue protocol: data subscriptions (the wrapped venue's) ----------------------------
+    def subscribe_quotes(self, instrument_id: InstrumentId) -> None:
+        """Subscribe the wrapped venue's quotes."""
+        self._venue.subscribe_quotes(instrument_id)
+
+    def unsubscribe_quotes(self, instrument_id: InstrumentId) -> None:
+        """Undo one :meth:`subscribe_quotes`."""
+        self._venue.unsubscribe_quotes(instrument_id)
+
+    def subscribe_trades(self, instrument_id: InstrumentId) -> None:
+        """Subscribe the wrapped venue's trades."""
+        self._venue.subscribe_trades(instrument_id)
+
+    def unsubscribe_trades(self, instrument_id: InstrumentId) -> None:
+        """Undo one :meth:`subscribe_trades`."""
+        self._venue.unsubscribe_trades(instrument_id)
+
+    def subscribe_book(self, instrument_id: InstrumentId, depth: int | None = None) -> None:
+        """Subscribe the wrapped venue's order book."""
+        self._venue.subscribe_book(instrument_id, depth)
+
+    def unsubscribe_book(self, instrument_id: InstrumentId) -> None:
+        """Undo one :meth:`subscribe_book`."""
+        self._venue.unsubscribe_book(instrument_id)
+
+    def subscribe_bars(self, bar_type: BarType) -> None:
+        """Subscribe the wrapped venue's bars."""
+        self._venue.subscribe_bars(bar_type)
+
+    def unsubscribe_bars(self, bar_type: BarType) -> None:
+        """Undo one :meth:`subscribe_bars`."""
+        self._venue.unsubscribe_bars(bar_type)
+
+    # -- the Venue protocol: recovery and lifecycle ----------------------------------------------
+    async def reconcile(
+        self, since_ns: int, instrument_ids: Iterable[InstrumentId] | None = None
+    ) -> ReconciliationReport:
+        """The wrapped venue's report, unchanged. Orders the emulator holds are not in it:
+        the venue has never seen them (a report has no EMULATED status and no venue order
+        id for them); they are :meth:`held_orders`, and come back after a restart with
+        :meth:`snapshot` / :meth:`restore`. Released orders appear under their venue
+        orders (same client order id)."""
+        return await self._venue.reconcile(since_ns, instrument_ids)
+
+    async def __aenter__(self) -> Self:
+        """Connect the wrapped venue (``async with emulator:``)."""
+        await self._venue.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        """Disconnect the wrapped venue; held orders stay held."""
+        return await self._venue.__aexit__(exc_type, exc, tb)
 
     # -- market data (the bus delivers it; call these to feed data directly) -------------------
     def process_quote(self, tick: QuoteTick) -> None:

@@ -50,7 +50,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Self
 
 import msgspec.structs
 import numpy as np
@@ -511,7 +511,7 @@ class SimulatedVenue:
         return self._ex._reconcile(self._session, since_ns, instrument_ids)
 
     # -- lifecycle -------------------------------------------------------------------------------
-    async def __aenter__(self) -> SimulatedVenue:
+    async def __aenter__(self) -> Self:
         flow = self._session.flow
         flow.set_status(ConnectionStatus.CONNECTING, "opening the simulated exchange")
         flow.set_status(ConnectionStatus.CONNECTED, "ready")
@@ -2158,3 +2158,11 @@ class SimulatedExchange(SimulatedVenue):
             f"{len(self._sessions)} accounts, {self._live} orders working, "
             f"book {self._config.book_type.name})"
         )
+
+
+if TYPE_CHECKING:
+    from lyra.venue.protocol import Venue
+
+    # Static contract, checked by mypy in CI: both faces are Venues.
+    def _is_a_venue(exchange: SimulatedExchange, account: SimulatedVenue) -> tuple[Venue, Venue]:
+        return exchange, account
