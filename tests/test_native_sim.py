@@ -175,7 +175,7 @@ def test_every_event_kind() -> None:
 def test_reason_texts() -> None:
     assert reason_text(0) == "NONE"
     codes = [c for c in range(200) if _text(c)]
-    assert len(codes) == 36
+    assert len(codes) == 39
     assert all(":" in reason_text(c) for c in codes if c)
     with pytest.raises(InvalidInput) as err:
         reason_text(999)

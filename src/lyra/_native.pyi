@@ -377,6 +377,24 @@ class SimCore:
                 is unknown, already arrived, already a child, or repeated.
         """
 
+    def set_auctions(self, instrument: int, opens: list[int], closes: list[int]) -> None:
+        """Set the times (ns) of ``instrument``'s opening and closing call auctions, replacing
+        earlier ones; an empty list means none.
+
+        An order with time in force 6 (``AT_THE_OPEN``) or 7 (``AT_THE_CLOSE``) arriving at
+        or before the next auction of its kind is collected for it (``ACCEPTED``, ``aux`` the
+        auction's time; not in the book); with none ahead it is ``REJECTED``
+        (``NO_OPENING_AUCTION`` / ``NO_CLOSING_AUCTION``). When time reaches the auction
+        (after the commands and expiries due at that time) the collected orders uncross
+        against each other at the price that maximises volume (ties: smallest imbalance,
+        then closest to the reference: last trade, else book mid, else mid of the best
+        collected limits); fills are ``FILLED`` as maker with no counterparty id, and what
+        is left is ``CANCELED`` (``AUCTION_UNFILLED``).
+
+        Raises:
+            InvalidInput: an unknown instrument.
+        """
+
     def set_position(self, instrument: int, account: int, lots: int) -> None:
         """Set ``account``'s signed position on ``instrument`` in lots (for reduce-only).
 

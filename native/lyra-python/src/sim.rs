@@ -405,6 +405,37 @@ impl PySimCore {
             .map_err(|e| input_error(py, e))
     }
 
+    /// Set the times (ns) of ``instrument``'s opening and closing call auctions, replacing
+    /// earlier ones; an empty list means none.
+    ///
+    /// An order with time in force 6 (``AT_THE_OPEN``) or 7 (``AT_THE_CLOSE``) arriving at
+    /// or before the next auction of its kind is collected for it (``ACCEPTED``, ``aux`` the
+    /// auction's time; not in the book); with none ahead it is ``REJECTED``
+    /// (``NO_OPENING_AUCTION`` / ``NO_CLOSING_AUCTION``). When time reaches the auction
+    /// (after the commands and expiries due at that time) the collected orders uncross
+    /// against each other at the price that maximises volume (ties: smallest imbalance,
+    /// then closest to the reference: last trade, else book mid, else mid of the best
+    /// collected limits); fills are ``FILLED`` as maker with no counterparty id, and what
+    /// is left is ``CANCELED`` (``AUCTION_UNFILLED``).
+    ///
+    /// Raises:
+    ///     InvalidInput: an unknown instrument.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "pyo3 hands a list over as a Vec"
+    )]
+    fn set_auctions(
+        &mut self,
+        py: Python<'_>,
+        instrument: u32,
+        opens: Vec<i64>,
+        closes: Vec<i64>,
+    ) -> PyResult<()> {
+        self.inner
+            .set_auctions(instrument, &opens, &closes)
+            .map_err(|e| input_error(py, e))
+    }
+
     /// Set ``account``'s signed position on ``instrument`` in lots (for reduce-only).
     ///
     /// Raises:

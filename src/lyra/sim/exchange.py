@@ -176,6 +176,7 @@ class _Inst:
     """What the exchange keeps per instrument (private)."""
 
     __slots__ = (
+        "auctions",
         "book_topic",
         "fee_instrument",
         "fixed_fee",
@@ -204,6 +205,8 @@ class _Inst:
         self.size_inc = instrument.size_increment.raw
         self.quote_currency = instrument.quote_currency
         self.session = session
+        # Opening and closing auction times handed to the core so far (ascending).
+        self.auctions: tuple[list[int], list[int]] = ([], [])
         self.quote_topic = topics.quotes(instrument.id)
         self.trade_topic = topics.trades(instrument.id)
         self.book_topic = topics.book_deltas(instrument.id)
@@ -287,6 +290,8 @@ class _Rec:
 _NOT_FOUND: Final = 2
 _POST_ONLY_WOULD_TAKE: Final = 18
 _CONTINGENCY_CLOSED: Final = 23
+_NO_AUCTION: Final = frozenset({24, 25})  # NO_OPENING_AUCTION, NO_CLOSING_AUCTION
+_AUCTION_TIFS: Final = frozenset({TimeInForce.AT_THE_OPEN, TimeInForce.AT_THE_CLOSE})
 _AUX_PRICE: Final = frozenset({18, 20})  # best opposite price, trigger reference price
 _AUX_LOTS: Final = frozenset({19, 21})  # position, filled quantity
 
@@ -299,10 +304,12 @@ def _reject_code(code: int) -> tuple[RejectCode, bool]:
         return RejectCode.UNKNOWN_ORDER, False
     if code == _CONTINGENCY_CLOSED:
         return RejectCode.VENUE_REJECTED, False
+    if code in _NO_AUCTION:
+        return RejectCode.NOT_SUPPORTED, False
     return RejectCode.INVALID_ORDER, False
 
 
-def _capabilities(native_contingencies: bool) -> VenueCapabilities:
+def _capabilities(native_contingencies: bool, auctions: bool = False) -> VenueCapabilities:
     contingencies: tuple[ContingencySupport, ...] = ()
     if native_contingencies:
         contingencies = (
@@ -318,8 +325,10 @@ def _capabilities(native_contingencies: bool) -> VenueCapabilities:
         )
     return VenueCapabilities(
         order_types=frozenset(OrderType),
+        # AT_THE_OPEN / AT_THE_CLOSE only where some instrument's session has auctions.
         time_in_force=frozenset(
             {TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK, TimeInForce.GTD, TimeInForce.DAY}
+            | (_AUCTION_TIFS if auctions else frozenset())
         ),
         post_only=True,
         reduce_only=True,
@@ -718,7 +727,14 @@ class SimulatedExchange(SimulatedVenue):
         for iid in (*config.instrument_fees, *config.sessions):
             if iid not in self._by_id:
                 raise InvalidInput("fees/sessions", "names an instrument not traded here", iid)
-        self._capabilities = _capabilities(config.native_contingencies)
+        self._capabilities = _capabilities(
+            config.native_contingencies,
+            any(
+                isinstance(i.session, TradingSession)
+                and (i.session.has_opening_auction or i.session.has_closing_auction)
+                for i in self._insts
+            ),
+        )
         self._portfolio = Portfolio(instruments=given, oms_type=OmsType.NETTING)
         self._recs: dict[int, _Rec] = {}
         self._next_oid = 0
@@ -1425,6 +1441,29 @@ class SimulatedExchange(SimulatedVenue):
         except _Refusal as refusal:
             raise _Refusal(refusal.code, f"{self._venue}: {refusal.reason}") from None
 
+    def _schedule_auction(self, inst: _Inst, close: bool, now: int) -> None:
+        """Hand the core the next two auctions of this kind after ``now`` (lazily, on the
+        first auction order: the order arrives after a latency, so the one after the next
+        covers an arrival past the next). An instrument whose session has no such auction
+        gets none, and the core rejects the order (``NO_OPENING_AUCTION`` /
+        ``NO_CLOSING_AUCTION``)."""
+        session = inst.session
+        if not isinstance(session, TradingSession):
+            return
+        if not (session.has_closing_auction if close else session.has_opening_auction):
+            return
+        nxt = session.next_close if close else session.next_open
+        first = nxt(now)
+        times = inst.auctions[1 if close else 0]
+        added = False
+        for t in (first, nxt(first)):
+            if t not in times:
+                times.append(t)
+                added = True
+        if added:
+            times.sort()
+            self._core.set_auctions(inst.index, *inst.auctions)
+
     def _order_args(self, order: Order, inst: _Inst, now: int) -> tuple[Any, ...]:
         otype = order.order_type
         qty = inst.lots(order.quantity, "quantity")
@@ -1442,6 +1481,8 @@ class SimulatedExchange(SimulatedVenue):
         display = 0 if order.display_qty is None else inst.lots(order.display_qty, "display_qty")
         tif = order.time_in_force
         expire = order.expire_time_ns or 0
+        if tif in _AUCTION_TIFS:
+            self._schedule_auction(inst, tif == TimeInForce.AT_THE_CLOSE, now)
         if tif == TimeInForce.DAY and otype not in _MARKET_STYLE:
             # DAY ends at the instrument's session close: the engine expires it as GTD.
             tif = TimeInForce.GTD

@@ -4,9 +4,10 @@ use std::collections::VecDeque;
 
 use crate::book::{CLEAR, NO_SIDE, Side};
 use crate::matching::{
-    EngineConfig, Event, FastMap, GroupNote, LinkKind, OrderRequest, SelfTradePrevention,
+    EngineConfig, Event, FastMap, GroupNote, LinkKind, OrderKind, OrderRequest,
+    SelfTradePrevention, TimeInForce,
 };
-use crate::models::{CommandKind, CommandQueue, LatencyModel, QueueModel};
+use crate::models::{AuctionOrder, CommandKind, CommandQueue, LatencyModel, QueueModel, uncross};
 
 use super::event::{EventKind, ExEvent, MAKER, Reason, TAKER};
 use super::input::{self, BookType, InputError, SubmitArgs};
@@ -137,6 +138,19 @@ enum State {
     Held,
     /// In the engine.
     Live,
+    /// Collected for a call auction (`AT_THE_OPEN` / `AT_THE_CLOSE`); not in the book.
+    Auction,
+}
+
+/// An order collected for a call auction.
+#[derive(Debug, Clone, Copy)]
+struct Collected {
+    /// The auction's time.
+    at: i64,
+    instrument: u32,
+    /// A closing auction (else opening).
+    close: bool,
+    order: AuctionOrder,
 }
 
 /// A trader's order as the exchange tracks it (the engine holds the live state).
@@ -225,6 +239,10 @@ pub struct Exchange {
     filled_ids: Vec<u64>,
     oto_dirty: VecDeque<u64>,
     group_dirty: Vec<u32>,
+    /// Per instrument: sorted opening and closing auction times.
+    auctions: FastMap<u32, (Vec<i64>, Vec<i64>)>,
+    /// Orders waiting for their auction, in arrival order.
+    collected: Vec<Collected>,
 }
 
 impl Exchange {
@@ -250,6 +268,8 @@ impl Exchange {
             filled_ids: Vec::new(),
             oto_dirty: VecDeque::new(),
             group_dirty: Vec::new(),
+            auctions: FastMap::default(),
+            collected: Vec::new(),
         }
     }
 
@@ -307,6 +327,36 @@ impl Exchange {
         let v = self.venue(instrument)?;
         self.venues[v].sync();
         Ok(&self.venues[v].engine)
+    }
+
+    /// Set the times (ns) of `instrument`'s opening and closing call auctions, replacing
+    /// earlier ones (empty: none). Times are sorted here; orders already collected keep
+    /// the auction they were collected for.
+    pub fn set_auctions(
+        &mut self,
+        instrument: u32,
+        opens: &[i64],
+        closes: &[i64],
+    ) -> Result<(), InputError> {
+        self.venue(instrument)?;
+        let mut o = opens.to_vec();
+        let mut c = closes.to_vec();
+        o.sort_unstable();
+        o.dedup();
+        c.sort_unstable();
+        c.dedup();
+        self.auctions.insert(instrument, (o, c));
+        Ok(())
+    }
+
+    /// The next opening (`close` false) or closing auction of `instrument` at or after
+    /// `ts`.
+    #[must_use]
+    pub fn next_auction(&self, instrument: u32, close: bool, ts: i64) -> Option<i64> {
+        let (o, c) = self.auctions.get(&instrument)?;
+        let times = if close { c } else { o };
+        let i = times.partition_point(|&t| t < ts);
+        times.get(i).copied()
     }
 
     /// Never take the L1 fast path (for tests that compare it with the book path).
@@ -538,6 +588,9 @@ impl Exchange {
             if o.group != 0 {
                 return Err(bad("is already linked"));
             }
+            if o.state == State::Auction {
+                return Err(bad("is an auction order"));
+            }
             if *instrument.get_or_insert(o.instrument) != o.instrument {
                 return Err(bad("is on another instrument than order_ids[0]"));
             }
@@ -661,6 +714,9 @@ impl Exchange {
                 due = due.min(t);
             }
         }
+        for c in &self.collected {
+            due = due.min(c.at);
+        }
         self.next_due = due;
     }
 
@@ -675,6 +731,16 @@ impl Exchange {
                         exp = Some((t, i));
                     }
                 }
+            }
+            // Commands and expiries at an auction's time come first: an order arriving
+            // exactly then joins it.
+            let auction = self.collected.iter().map(|c| c.at).min().filter(|&t| {
+                t <= ts && cmd.is_none_or(|c| t < c) && exp.is_none_or(|(e, _)| t < e)
+            });
+            if let Some(t) = auction {
+                self.now = self.now.max(t);
+                self.run_auction(t);
+                continue;
             }
             match (cmd, exp) {
                 (_, Some((t, v))) if cmd.is_none_or(|c| t <= c) => {
@@ -829,6 +895,10 @@ impl Exchange {
             return;
         }
         let parent = self.orders.get(&id).map_or(0, |o| o.parent);
+        if matches!(req.tif, TimeInForce::AtTheOpen | TimeInForce::AtTheClose) {
+            self.collect(instrument, id, req, parent);
+            return;
+        }
         if parent != 0 {
             // Its arrival may finish the parent's record.
             self.oto_dirty.push_back(parent);
@@ -860,6 +930,183 @@ impl Exchange {
             return;
         }
         self.launch(id, false);
+    }
+
+    /// An `AT_THE_OPEN` / `AT_THE_CLOSE` order arrived: check it and collect it for the next
+    /// auction of its kind, or reject it.
+    fn collect(&mut self, instrument: u32, id: u64, req: OrderRequest, parent: u64) {
+        let close = req.tif == TimeInForce::AtTheClose;
+        let group = self.orders.get(&id).map_or(0, |o| o.group);
+        let at = self.next_auction(instrument, close, self.now);
+        let refused = if at.is_none() {
+            Some(if close {
+                Reason::NoClosingAuction
+            } else {
+                Reason::NoOpeningAuction
+            })
+        } else if req.qty == 0 || req.qty > i64::MAX as u64 {
+            Some(Reason::InvalidQuantity)
+        } else if !matches!(req.kind, OrderKind::Market | OrderKind::Limit) {
+            Some(Reason::TifNotAllowed)
+        } else if req.kind == OrderKind::Limit && req.price.is_none() {
+            Some(Reason::PriceRequired)
+        } else if req.kind == OrderKind::Market && req.price.is_some() {
+            Some(Reason::PriceNotAllowed)
+        } else if req.trigger.is_some() || req.activation_price.is_some() {
+            Some(Reason::TriggerNotAllowed)
+        } else if req.trailing_offset.is_some() || req.limit_offset.is_some() {
+            Some(Reason::TrailingNotAllowed)
+        } else if req.expire_time.is_some() {
+            Some(Reason::ExpireTimeNotAllowed)
+        } else if req.display_qty.is_some() {
+            Some(Reason::InvalidDisplayQty)
+        } else if req.post_only {
+            Some(Reason::PostOnlyNotAllowed)
+        } else if req.reduce_only || parent != 0 || group != 0 {
+            // Reduce-only and contingencies are not defined for auction orders.
+            Some(Reason::Unsupported)
+        } else {
+            None
+        };
+        if let Some(reason) = refused {
+            self.emit(
+                EventKind::Rejected,
+                instrument,
+                id,
+                req.account,
+                0,
+                req.qty,
+                0,
+                0,
+                reason,
+            );
+            self.dead(id);
+            self.react();
+            return;
+        }
+        let at = at.expect("checked");
+        if let Some(o) = self.orders.get_mut(&id) {
+            o.state = State::Auction;
+        }
+        self.collected.push(Collected {
+            at,
+            instrument,
+            close,
+            order: AuctionOrder {
+                id,
+                side: req.side,
+                limit: req.price,
+                qty: req.qty,
+                seq: self.orders.get(&id).map_or(0, |o| o.seq),
+            },
+        });
+        self.next_due = self.next_due.min(at);
+        self.emit(
+            EventKind::Accepted,
+            instrument,
+            id,
+            req.account,
+            req.price.unwrap_or(0),
+            req.qty,
+            at,
+            0,
+            Reason::None,
+        );
+    }
+
+    /// The price an auction of `instrument` breaks ties towards: the last trade, else the
+    /// book's mid, else the mid of the best collected limits (or the one side's best).
+    fn auction_reference(&mut self, instrument: u32, orders: &[AuctionOrder]) -> Option<i64> {
+        let v = instrument as usize;
+        self.venues[v].sync();
+        let engine = &self.venues[v].engine;
+        if let Some(p) = engine.last_price() {
+            return Some(p);
+        }
+        let book = engine.book();
+        if let (Some((b, _)), Some((a, _))) = (book.best_bid(), book.best_ask()) {
+            return Some(b + (a - b).div_euclid(2));
+        }
+        let limits = |side: Side| {
+            orders
+                .iter()
+                .filter(move |o| o.side == side)
+                .filter_map(|o| o.limit)
+        };
+        match (limits(Side::Buy).max(), limits(Side::Sell).min()) {
+            (Some(b), Some(a)) => Some(b.min(a) + (b - a).abs().div_euclid(2)),
+            (b, a) => b.or(a),
+        }
+    }
+
+    /// Uncross the orders collected for the first auction due at `t`: fills at the
+    /// clearing price, then the unfilled parts canceled.
+    fn run_auction(&mut self, t: i64) {
+        let Some(first) = self.collected.iter().find(|c| c.at == t).copied() else {
+            return;
+        };
+        let mut batch: Vec<AuctionOrder> = Vec::new();
+        self.collected.retain(|c| {
+            let take = c.at == t && c.instrument == first.instrument && c.close == first.close;
+            if take {
+                batch.push(c.order);
+            }
+            !take
+        });
+        let instrument = first.instrument;
+        let mut filled = vec![0_u64; batch.len()];
+        let result = self
+            .auction_reference(instrument, &batch)
+            .and_then(|r| uncross(&batch, r, 1).ok());
+        if let Some(u) = result {
+            for f in &u.fills {
+                let Some(i) = batch.iter().position(|o| o.id == f.id) else {
+                    continue;
+                };
+                filled[i] += f.qty;
+                let account = self.account(f.id);
+                let engine = &mut self.venues[instrument as usize].engine;
+                let signed = if f.side == Side::Buy {
+                    f.qty as i64
+                } else {
+                    -(f.qty as i64)
+                };
+                engine.set_position(account, engine.position(account) + signed);
+                self.emit(
+                    EventKind::Filled,
+                    instrument,
+                    f.id,
+                    account,
+                    u.price,
+                    f.qty,
+                    MAKER,
+                    0,
+                    Reason::None,
+                );
+                if let Some(r) = self.oto.get_mut(&f.id) {
+                    r.filled += f.qty;
+                    self.oto_dirty.push_back(f.id);
+                }
+            }
+        }
+        for (o, done) in batch.iter().zip(filled) {
+            if done < o.qty {
+                let account = self.account(o.id);
+                self.emit(
+                    EventKind::Canceled,
+                    instrument,
+                    o.id,
+                    account,
+                    0,
+                    0,
+                    0,
+                    0,
+                    Reason::AuctionUnfilled,
+                );
+            }
+            self.dead(o.id);
+        }
+        self.react();
     }
 
     /// Release held (or arriving) OTO child `id` with its parent's `filled` lots.
@@ -940,8 +1187,11 @@ impl Exchange {
 
     fn do_cancel(&mut self, instrument: u32, id: u64, reason: Reason) {
         if let Some(o) = self.orders.get(&id) {
-            if o.instrument == instrument && o.state == State::Held {
+            if o.instrument == instrument && matches!(o.state, State::Held | State::Auction) {
                 let account = o.req.account;
+                if o.state == State::Auction {
+                    self.collected.retain(|c| c.order.id != id);
+                }
                 self.emit(
                     EventKind::Canceled,
                     instrument,
@@ -974,6 +1224,21 @@ impl Exchange {
         trigger: Option<i64>,
     ) {
         if let Some(o) = self.orders.get(&id).copied() {
+            if o.instrument == instrument && o.state == State::Auction {
+                // An auction order is withdrawn and sent again instead.
+                self.emit(
+                    EventKind::ModifyRejected,
+                    instrument,
+                    id,
+                    o.req.account,
+                    0,
+                    0,
+                    0,
+                    0,
+                    Reason::NotModifiable,
+                );
+                return;
+            }
             if o.instrument == instrument && o.state == State::Held {
                 let r = o.req;
                 let refused = if qty.is_some_and(|q| q == 0 || q > i64::MAX as u64) {

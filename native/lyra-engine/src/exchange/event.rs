@@ -71,7 +71,7 @@ pub enum Reason {
     ExpireTimeInPast = 14,
     /// Time in force not allowed for this order type.
     TifNotAllowed = 15,
-    /// Not supported by this exchange (auction time in force).
+    /// Not supported by this exchange: a reduce-only, linked or OTO-child auction order.
     Unsupported = 16,
     /// Post-only on an order that cannot rest.
     PostOnlyNotAllowed = 17,
@@ -88,6 +88,11 @@ pub enum Reason {
     /// A linked order already closed the contingency (OCO/OUO closed, OUO reductions
     /// left nothing, or the OTO parent ended unfilled).
     ContingencyClosed = 23,
+    /// `AT_THE_OPEN` with no opening auction ahead on this instrument (none configured, or
+    /// none left).
+    NoOpeningAuction = 24,
+    /// `AT_THE_CLOSE` with no closing auction ahead on this instrument.
+    NoClosingAuction = 25,
     /// The cancel was requested.
     Requested = 40,
     /// IOC: the part not filled on arrival.
@@ -112,6 +117,9 @@ pub enum Reason {
     Linked = 50,
     /// Held OTO child whose parent ended without a fill.
     ParentClosed = 51,
+    /// An auction order's part left unfilled when its auction uncrossed (auction orders
+    /// do not carry over into the continuous book).
+    AuctionUnfilled = 52,
 }
 
 impl Reason {
@@ -154,7 +162,7 @@ impl Reason {
             }
             Self::TifNotAllowed => "TIF_NOT_ALLOWED: time in force not allowed for this order type",
             Self::Unsupported => {
-                "UNSUPPORTED: AT_THE_OPEN/AT_THE_CLOSE need call auctions, which this venue does not run"
+                "UNSUPPORTED: auction orders cannot be reduce-only, linked or OTO children here"
             }
             Self::PostOnlyNotAllowed => {
                 "POST_ONLY_NOT_ALLOWED: only resting limit-type orders can be post-only"
@@ -191,6 +199,15 @@ impl Reason {
             Self::Ouo => "OUO: fills of linked orders left nothing open",
             Self::Linked => "LINKED: a linked order was canceled, expired or rejected",
             Self::ParentClosed => "PARENT_CLOSED: the OTO parent ended without a fill",
+            Self::NoOpeningAuction => {
+                "NO_OPENING_AUCTION: venue has no opening auction ahead for this instrument"
+            }
+            Self::NoClosingAuction => {
+                "NO_CLOSING_AUCTION: venue has no closing auction ahead for this instrument"
+            }
+            Self::AuctionUnfilled => {
+                "AUCTION_UNFILLED: left unfilled by its call auction; auction orders do not carry over"
+            }
         }
     }
 
@@ -244,7 +261,7 @@ impl Reason {
     }
 
     /// Every reason, in code order.
-    pub const ALL: [Self; 36] = [
+    pub const ALL: [Self; 39] = [
         Self::None,
         Self::DuplicateId,
         Self::NotFound,
@@ -269,6 +286,8 @@ impl Reason {
         Self::QtyNotAboveFilled,
         Self::NotModifiable,
         Self::ContingencyClosed,
+        Self::NoOpeningAuction,
+        Self::NoClosingAuction,
         Self::Requested,
         Self::ImmediateOrCancel,
         Self::FillOrKill,
@@ -281,6 +300,7 @@ impl Reason {
         Self::Ouo,
         Self::Linked,
         Self::ParentClosed,
+        Self::AuctionUnfilled,
     ];
 }
 

@@ -4,6 +4,7 @@
 use super::*;
 use crate::models::QueueModel;
 
+mod auction;
 mod commands;
 mod contingency;
 mod l1;
