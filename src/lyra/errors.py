@@ -12,6 +12,7 @@ The hierarchy::
     │       └── InvalidOrderList       an OCO/OUO/OTO/bracket list is inconsistent
     ├── InvalidTransition              an order event not allowed in the order's status
     ├── InsufficientBalance            an account asked to pay or reserve more than it holds
+    ├── MissingDependency (ImportError) an optional dependency a feature needs is not installed
     ├── CurrencyMismatch (TypeError)   arithmetic or comparison across two currencies
     ├── UnknownCurrency (KeyError)     a currency code that is not registered
     ├── ClockError                     the clock was asked to do something it cannot
@@ -51,6 +52,7 @@ __all__ = (
     "InvalidOrderList",
     "InvalidTransition",
     "LyraError",
+    "MissingDependency",
     "NativeError",
     "NoEndpoint",
     "NotSupported",
@@ -181,6 +183,11 @@ class InsufficientBalance(LyraError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.account_id, self.currency, self.required, self.available))
+
+
+class MissingDependency(LyraError, ImportError):
+    """An optional dependency that a feature needs is not installed; the message says which
+    package to install (e.g. ``pip install pyarrow``)."""
 
 
 class CurrencyMismatch(LyraError, TypeError):
