@@ -33,12 +33,7 @@ from lyra.model.enums import (
 from lyra.model.instruments import CurrencyPair
 from lyra.model.values import Money, Price, Quantity
 from lyra.orders import Order, OrderEvent, OrderFactory, OrderList
-
-native_mod = pytest.importorskip("lyra._native")
-if not hasattr(native_mod, "SimCore"):  # pragma: no cover - until the Rust class is built
-    pytest.skip("lyra._native.SimCore is not built yet", allow_module_level=True)
-
-from lyra.sim import SimulatedExchange  # noqa: E402
+from lyra.sim import SimulatedExchange
 
 USDT = Currency.from_str("USDT")
 BTC = Currency.from_str("BTC")

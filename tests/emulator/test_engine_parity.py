@@ -25,12 +25,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+import lyra._native as native
 from lyra.emulator import Arm, TrailingState, TriggerBook
 from lyra.model.enums import OrderSide, OrderType, TrailingOffsetType, TriggerType
-
-native = pytest.importorskip("lyra._native")
-if not hasattr(native, "SimCore"):  # pragma: no cover - until the binding lands
-    pytest.skip("lyra._native.SimCore is not built yet", allow_module_level=True)
 
 _T = TriggerType
 OT = OrderType
