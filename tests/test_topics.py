@@ -39,7 +39,7 @@ def test_bad_instrument_ids_are_rejected(bad: str) -> None:
 
 
 def test_instrument_id_type_works() -> None:
-    identifiers = pytest.importorskip("lyra.model.identifiers")
+    import lyra.model.identifiers as identifiers
     iid = identifiers.InstrumentId("BTCUSDT.BINANCE")
     assert topics.quotes(iid) == "data.quotes.BINANCE.BTCUSDT"
     assert topics.trades(iid) == topics.trades("BTCUSDT.BINANCE")

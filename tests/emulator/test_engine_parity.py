@@ -22,7 +22,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import lyra._native as native
@@ -279,6 +278,7 @@ def test_mark_price_triggers_match_the_engine(reject: bool, script: list[tuple[A
 def test_an_emulated_stop_fills_when_the_same_native_stop_does() -> None:
     """A STOP_MARKET resting natively at the simulated exchange and the same stop emulated in
     front of it (released as a MARKET order) fill on the same quote at the same price."""
+    import lyra.sim as sim_mod
     from lyra import topics
     from lyra.bus import EventBus
     from lyra.clock import TestClock
@@ -289,8 +289,6 @@ def test_an_emulated_stop_fills_when_the_same_native_stop_does() -> None:
     from lyra.model.instruments import CurrencyPair
     from lyra.model.values import Money, Price, Quantity
     from lyra.orders import OrderFactory, OrderFilled
-
-    sim_mod = pytest.importorskip("lyra.sim")
     clock = TestClock(1_767_225_600_000_000_000)
     bus = EventBus()
     pair = CurrencyPair.simple("BTCUSD.SIM", price_increment="0.01", size_increment="0.001")

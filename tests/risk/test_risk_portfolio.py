@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from risk_support import BTCUSDT, PERP, T0, FakeAccount, FakePositions, factory, perp, spot
 
+import lyra.portfolio as portfolio
 from lyra.clock import TestClock
 from lyra.model.enums import OrderSide
 from lyra.model.values import Money, Price, Quantity
@@ -22,8 +23,6 @@ from lyra.risk import (
     RiskEngine,
     TradingState,
 )
-
-portfolio = pytest.importorskip("lyra.portfolio")
 
 BUY = OrderSide.BUY
 SELL = OrderSide.SELL
