@@ -699,6 +699,41 @@ impl Exchange {
         Ok(())
     }
 
+    /// Every data entry point goes through here, so "time first, then the data point, then
+    /// what it produced" is one rule: move time to `ts`, let `apply` feed venue `v`, and
+    /// take in the events it wrote to the scratch buffer.
+    #[inline]
+    fn feed(&mut self, v: usize, ts: i64, apply: impl FnOnce(&mut Venue, &mut Vec<Event>)) {
+        self.step_to(ts);
+        apply(&mut self.venues[v], &mut self.scratch);
+        if !self.scratch.is_empty() {
+            self.absorb(v);
+            self.refresh_due();
+        }
+    }
+
+    /// Feed rows `start..n` of a batch through [`feed`](Self::feed); with `stop_on_event`,
+    /// return right after the first row that produced an event. Returns the index after the
+    /// last row fed.
+    fn run_rows(
+        &mut self,
+        v: usize,
+        ts: &[i64],
+        start: usize,
+        n: usize,
+        stop_on_event: bool,
+        mut apply: impl FnMut(&mut Venue, usize, &mut Vec<Event>),
+    ) -> usize {
+        for (r, &t) in ts.iter().enumerate().take(n).skip(start) {
+            let before = self.events.len();
+            self.feed(v, t, |venue, out| apply(venue, r, out));
+            if stop_on_event && self.events.len() > before {
+                return r + 1;
+            }
+        }
+        n
+    }
+
     #[inline]
     fn step_to(&mut self, ts: i64) {
         if ts >= self.next_due {
@@ -1812,12 +1847,9 @@ impl Exchange {
         check_lots("bid_size", bid_size)?;
         check_lots("ask_size", ask_size)?;
         self.check_time("ts", ts)?;
-        self.step_to(ts);
-        self.venues[v].quote(bid, ask, bid_size, ask_size, &mut self.scratch);
-        if !self.scratch.is_empty() {
-            self.absorb(v);
-            self.refresh_due();
-        }
+        self.feed(v, ts, |venue, out| {
+            venue.quote(bid, ask, bid_size, ask_size, out);
+        });
         Ok(())
     }
 
@@ -1833,12 +1865,7 @@ impl Exchange {
         let v = self.venue(instrument)?;
         check_lots("size", size)?;
         self.check_time("ts", ts)?;
-        self.step_to(ts);
-        self.venues[v].trade(price, size, aggressor, &mut self.scratch);
-        if !self.scratch.is_empty() {
-            self.absorb(v);
-            self.refresh_due();
-        }
+        self.feed(v, ts, |venue, out| venue.trade(price, size, aggressor, out));
         Ok(())
     }
 
@@ -1889,12 +1916,9 @@ impl Exchange {
         self.check_delta(v, side, action, order_id)?;
         check_lots("size", size)?;
         self.check_time("ts", ts)?;
-        self.step_to(ts);
-        self.venues[v].delta(side, action, price, size, order_id, &mut self.scratch);
-        if !self.scratch.is_empty() {
-            self.absorb(v);
-            self.refresh_due();
-        }
+        self.feed(v, ts, |venue, out| {
+            venue.delta(side, action, price, size, order_id, out);
+        });
         Ok(())
     }
 
@@ -1902,14 +1926,10 @@ impl Exchange {
     pub fn mark(&mut self, instrument: u32, ts: i64, price: i64) -> Result<(), InputError> {
         let v = self.venue(instrument)?;
         self.check_time("ts", ts)?;
-        self.step_to(ts);
-        let venue = &mut self.venues[v];
-        venue.sync();
-        venue.engine.set_mark(price, &mut self.scratch);
-        if !self.scratch.is_empty() {
-            self.absorb(v);
-            self.refresh_due();
-        }
+        self.feed(v, ts, |venue, out| {
+            venue.sync();
+            venue.engine.set_mark(price, out);
+        });
         Ok(())
     }
 
@@ -1976,19 +1996,11 @@ impl Exchange {
             start,
         )?;
         self.check_ts(ts, start)?;
-        for r in start..n {
-            let before = self.events.len();
-            self.step_to(ts[r]);
-            self.venues[v].quote(bid[r], ask[r], bid_size[r], ask_size[r], &mut self.scratch);
-            if !self.scratch.is_empty() {
-                self.absorb(v);
-                self.refresh_due();
-            }
-            if stop_on_event && self.events.len() > before {
-                return Ok(r + 1);
-            }
-        }
-        Ok(n)
+        Ok(
+            self.run_rows(v, ts, start, n, stop_on_event, |venue, r, out| {
+                venue.quote(bid[r], ask[r], bid_size[r], ask_size[r], out);
+            }),
+        )
     }
 
     /// Trades for `instrument` (see [`quotes`](Self::quotes) for the batch rules).
@@ -2010,24 +2022,16 @@ impl Exchange {
         }
         check_column("size", size, start)?;
         self.check_ts(ts, start)?;
-        for r in start..n {
-            let before = self.events.len();
-            self.step_to(ts[r]);
-            let a = match aggressor[r] {
-                1 => Some(Side::Buy),
-                2 => Some(Side::Sell),
-                _ => None,
-            };
-            self.venues[v].trade(price[r], size[r], a, &mut self.scratch);
-            if !self.scratch.is_empty() {
-                self.absorb(v);
-                self.refresh_due();
-            }
-            if stop_on_event && self.events.len() > before {
-                return Ok(r + 1);
-            }
-        }
-        Ok(n)
+        Ok(
+            self.run_rows(v, ts, start, n, stop_on_event, |venue, r, out| {
+                let a = match aggressor[r] {
+                    1 => Some(Side::Buy),
+                    2 => Some(Side::Sell),
+                    _ => None,
+                };
+                venue.trade(price[r], size[r], a, out);
+            }),
+        )
     }
 
     /// Deltas for `instrument` (see [`quotes`](Self::quotes) for the batch rules).
@@ -2062,25 +2066,10 @@ impl Exchange {
         }
         check_column("size", size, start)?;
         self.check_ts(ts, start)?;
-        for r in start..n {
-            let before = self.events.len();
-            self.step_to(ts[r]);
-            self.venues[v].delta(
-                side[r],
-                action[r],
-                price[r],
-                size[r],
-                order_id[r],
-                &mut self.scratch,
-            );
-            if !self.scratch.is_empty() {
-                self.absorb(v);
-                self.refresh_due();
-            }
-            if stop_on_event && self.events.len() > before {
-                return Ok(r + 1);
-            }
-        }
-        Ok(n)
+        Ok(
+            self.run_rows(v, ts, start, n, stop_on_event, |venue, r, out| {
+                venue.delta(side[r], action[r], price[r], size[r], order_id[r], out);
+            }),
+        )
     }
 }
