@@ -420,6 +420,26 @@ class _InstrumentBatch(_Batch[_T]):
         new._array = array
         return new
 
+    @classmethod
+    def _empty(
+        cls,
+        instrument_id: InstrumentId | str | None,
+        price_precision: int | None,
+        size_precision: int | None,
+    ) -> Self:
+        """The empty batch ``from_ticks`` returns for no ticks: all metadata must be given."""
+        if instrument_id is None or price_precision is None or size_precision is None:
+            raise InvalidInput(
+                f"{cls.__name__}.from_ticks",
+                "needs instrument_id, price_precision and size_precision for no ticks",
+            )
+        return cls(
+            np.zeros(0, cls.DTYPE),
+            instrument_id=instrument_id,  # type: ignore[call-arg]  # subclasses take these
+            price_precision=price_precision,
+            size_precision=size_precision,
+        )
+
 
 class QuoteBatch(_InstrumentBatch[QuoteTick]):
     """Quotes of one instrument as a :data:`QUOTE_DTYPE` array.
@@ -481,17 +501,7 @@ class QuoteBatch(_InstrumentBatch[QuoteTick]):
         precision (taken from the first tick unless given; required for an empty list)."""
         items = _as_list(ticks)
         if not items:
-            if instrument_id is None or price_precision is None or size_precision is None:
-                raise InvalidInput(
-                    "QuoteBatch.from_ticks",
-                    "needs instrument_id, price_precision and size_precision for no ticks",
-                )
-            return cls(
-                np.zeros(0, QUOTE_DTYPE),
-                instrument_id=instrument_id,
-                price_precision=price_precision,
-                size_precision=size_precision,
-            )
+            return cls._empty(instrument_id, price_precision, size_precision)
         first = items[0]
         if type(first) is not QuoteTick:
             raise InvalidInput("QuoteBatch.from_ticks[0]", "must be a QuoteTick", first)
@@ -757,17 +767,7 @@ class TradeBatch(_InstrumentBatch[TradeTick]):
         the first tick unless given; required for an empty list)."""
         items = _as_list(ticks)
         if not items:
-            if instrument_id is None or price_precision is None or size_precision is None:
-                raise InvalidInput(
-                    "TradeBatch.from_ticks",
-                    "needs instrument_id, price_precision and size_precision for no ticks",
-                )
-            return cls(
-                np.zeros(0, TRADE_DTYPE),
-                instrument_id=instrument_id,
-                price_precision=price_precision,
-                size_precision=size_precision,
-            )
+            return cls._empty(instrument_id, price_precision, size_precision)
         first = items[0]
         if type(first) is not TradeTick:
             raise InvalidInput("TradeBatch.from_ticks[0]", "must be a TradeTick", first)
