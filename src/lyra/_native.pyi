@@ -34,6 +34,7 @@ __all__ = [
     "FIXED_SCALAR",
     "L2Book",
     "NO_SIDE",
+    "Replay",
     "SELL",
     "SimCore",
     "UPDATE",
@@ -569,6 +570,135 @@ class SimCore:
         Raises:
             InvalidInput: an unknown instrument.
         """
+
+# ------------------------------------------------------------------------ Replay
+
+@final
+class Replay:
+    """Market-data streams merged by time and fed into several :class:`SimCore` objects; the
+    Rust loop of :class:`lyra.backtest.Backtest` (see ``docs/explanation/backtest-engine.md``).
+
+    Each stream holds one chunk of columns at a time: the quotes, trades or book deltas of
+    one instrument of one core, or bare timestamps (``exchange=None``) of data only the
+    caller handles. :meth:`run` feeds rows in merged order (ascending time; ties in the
+    order the streams were added, then row order) until the caller is needed.
+
+    Args:
+        cores: the exchanges the streams feed, referred to by their index here.
+    """
+
+    def __new__(cls, cores: list[SimCore]) -> Self: ...
+
+    def add_stream(self, exchange: int | None, instrument: int = 0, publish: bool = False) -> int:
+        """Add a stream feeding instrument ``instrument`` of core ``exchange`` (``None``: a
+        timestamps-only stream); ``publish``: :meth:`run` returns after each of its rows.
+        Returns the stream's index. Its first chunk comes with a ``set_*`` method.
+
+        Raises:
+            InvalidInput: ``exchange`` is not an index into ``cores``.
+        """
+
+    def set_quotes(
+        self,
+        stream: int,
+        ts: npt.NDArray[np.int64],
+        bid: npt.NDArray[np.int64],
+        ask: npt.NDArray[np.int64],
+        bid_size: npt.NDArray[np.uint64],
+        ask_size: npt.NDArray[np.uint64],
+        last: bool = False,
+    ) -> None:
+        """Set stream ``stream``'s next chunk of quotes (``ts``, ``bid``, ``ask`` int64,
+        ``bid_size``, ``ask_size`` uint64); ``last``: no chunk follows. The columns are
+        copied.
+
+        Raises:
+            InvalidInput: a column of the wrong dtype or length, or time going back.
+        """
+
+    def set_trades(
+        self,
+        stream: int,
+        ts: npt.NDArray[np.int64],
+        price: npt.NDArray[np.int64],
+        size: npt.NDArray[np.uint64],
+        aggressor: npt.NDArray[np.uint8],
+        last: bool = False,
+    ) -> None:
+        """Set stream ``stream``'s next chunk of trades (``ts``, ``price`` int64, ``size``
+        uint64, ``aggressor`` uint8); see :meth:`set_quotes`.
+
+        Raises:
+            InvalidInput: as :meth:`set_quotes`.
+        """
+
+    def set_deltas(
+        self,
+        stream: int,
+        ts: npt.NDArray[np.int64],
+        side: npt.NDArray[np.uint8],
+        action: npt.NDArray[np.uint8],
+        price: npt.NDArray[np.int64],
+        size: npt.NDArray[np.uint64],
+        order_id: npt.NDArray[np.uint64],
+        last: bool = False,
+    ) -> None:
+        """Set stream ``stream``'s next chunk of book deltas (``ts``, ``side``, ``action``
+        uint8, ``price`` int64, ``size``, ``order_id`` uint64); see :meth:`set_quotes`.
+
+        Raises:
+            InvalidInput: as :meth:`set_quotes`.
+        """
+
+    def set_times(self, stream: int, ts: npt.NDArray[np.int64], last: bool = False) -> None:
+        """Set the next chunk of a timestamps-only stream (``ts`` int64); see
+        :meth:`set_quotes`.
+
+        Raises:
+            InvalidInput: as :meth:`set_quotes`.
+        """
+
+    def end_stream(self, stream: int) -> None:
+        """Mark stream ``stream`` as ended once its current chunk is used up.
+
+        Raises:
+            InvalidInput: an unknown stream.
+        """
+
+    def set_publish(self, stream: int, publish: bool) -> None:
+        """Set whether :meth:`run` returns after each row of stream ``stream``.
+
+        Raises:
+            InvalidInput: an unknown stream.
+        """
+
+    def run(self, stop_ts: int) -> tuple[int, int, int, int, bool]:
+        """Feed rows in merged order until the caller is needed; never a row at or after
+        ``stop_ts``. Returns ``(reason, stream, row, ts, events)``: reason 0 every stream
+        ended; 1 ``stream`` needs its next chunk (or :meth:`end_stream`); 2 the next row
+        (of ``stream``, at ``ts``) is at or after ``stop_ts`` and was not fed; 3 row ``row``
+        of ``stream`` at ``ts`` was fed, and it is published or made its core's events
+        pending (``events``).
+
+        Raises:
+            InvalidInput: a row a core refused (named ``stream[2] row 7: <field>``; it and
+                later rows stay unfed), or a core given twice.
+        """
+
+    def position(self, stream: int) -> int:
+        """The next row of stream ``stream`` within its current chunk.
+
+        Raises:
+            InvalidInput: an unknown stream.
+        """
+
+    @property
+    def rows_fed(self) -> int:
+        """Rows fed so far, over all streams."""
+
+    @property
+    def streams(self) -> int:
+        """How many streams there are."""
 
 def reason_text(code: int) -> str:
     """The text of an event's ``reason`` code (``"NAME: explanation"``).

@@ -225,6 +225,7 @@ class EventBus:
         "_endpoints",
         "_entries",
         "_exact",
+        "_generation",
         "_last_id",
         "_name",
         "_patterns",
@@ -260,6 +261,8 @@ class EventBus:
         self._wild: dict[str, list[_Pattern]] = {}
         self._prefix_lens: list[int] = []
         self._seq = 0
+        # bumped on every subscribe/unsubscribe: a replay re-checks who listens only then
+        self._generation = 0
         self._endpoints: dict[str, Handler] = {}
         self._pending: dict[int, _Pending] = {}
         self._last_id = 0
@@ -287,6 +290,7 @@ class EventBus:
                 )
             return False
         self._seq += 1
+        self._generation += 1
         sub = _Sub(pattern, handler, priority, self._seq)
         self._subs[key] = sub
         pat = self._patterns.get(pattern)
@@ -319,6 +323,7 @@ class EventBus:
         sub = self._subs.pop((pattern, handler), None)
         if sub is None:
             return False
+        self._generation += 1
         pat = self._patterns[pattern]
         pat.subs.remove(sub)
         if not pat.subs:

@@ -352,6 +352,14 @@ class _TimerBook(abc.ABC):
         timer = self._timers.get(name)
         return None if timer is None else timer.next_ns
 
+    def next_time_ns(self) -> int | None:
+        """When the earliest armed timer or alert fires next, or ``None`` when none is."""
+        heap = self._heap
+        while heap and heap[0][2].dead:
+            heappop(heap)
+            self._dead -= 1
+        return heap[0][0] if heap else None
+
     def _handler(self, callback: TimeEventHandler | None) -> TimeEventHandler:
         if callback is None:
             if self._default is None:

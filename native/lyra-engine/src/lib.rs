@@ -13,12 +13,14 @@
 //! * [`models`] — auction uncross, queue position, latency, fees, random numbers.
 //! * [`exchange`] — the simulated exchange: instruments moved by market data, traders'
 //!   orders matched against it with latency, expiry and contingencies.
+//! * [`replay`] — many data streams merged by time into several exchanges.
 
 pub mod book;
 pub mod exchange;
 pub mod fixed;
 pub mod matching;
 pub mod models;
+pub mod replay;
 
 pub use book::{BatchError, DeltaError, L2Book};
 pub use fixed::{FIXED_PRECISION, FIXED_SCALAR, FixedError, Rounding};

@@ -14,6 +14,7 @@
 mod book;
 mod errors;
 mod fixed;
+mod replay;
 mod sim;
 
 use pyo3::prelude::*;
@@ -25,5 +26,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     book::register(m)?;
     fixed::register(m)?;
     sim::register(m)?;
+    replay::register(m)?;
     Ok(())
 }

@@ -35,7 +35,7 @@ fn input_error(py: Python<'_>, e: InputError) -> PyErr {
 }
 
 /// Borrow a NumPy column as a slice: 1-D, C-contiguous, exactly `T`'s dtype.
-fn column<'py, T: Element>(
+pub(crate) fn column<'py, T: Element>(
     obj: &Bound<'py, PyAny>,
     field: &'static str,
     dtype: &'static str,
@@ -124,7 +124,7 @@ fn opt_u64(obj: Option<&Bound<'_, PyAny>>, field: &'static str) -> PyResult<Opti
 ///     ValueOutOfRange: a number outside its integer range.
 #[pyclass(module = "lyra._native", name = "SimCore")]
 pub(crate) struct PySimCore {
-    inner: Exchange,
+    pub(crate) inner: Exchange,
 }
 
 #[pymethods]

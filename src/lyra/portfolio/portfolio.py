@@ -525,6 +525,14 @@ class Portfolio:
         self._marks[quote.instrument_id] = (quote.bid_price, quote.ask_price)
         self._after_mark(quote.instrument_id, None)
 
+    def update_bid_ask(self, instrument_id: InstrumentId, bid: Price, ask: Price) -> None:
+        """Value longs at ``bid`` and shorts at ``ask`` (:meth:`update_quote` without a
+        quote object)."""
+        if type(bid) is not Price or type(ask) is not Price:
+            raise InvalidInput("bid/ask", "must be Prices", (bid, ask))
+        self._marks[instrument_id] = (bid, ask)
+        self._after_mark(instrument_id, None)
+
     def mark(self, instrument_id: InstrumentId) -> tuple[Price, Price] | None:
         """The (bid, ask) the instrument is valued at (equal after :meth:`update_mark`)."""
         return self._marks.get(instrument_id)

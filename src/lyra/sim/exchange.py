@@ -894,6 +894,11 @@ class SimulatedExchange(SimulatedVenue):
         i = inst.instrument
         return i.price_from_ticks(top[0]), i.qty_from_lots(top[1])
 
+    def orders(self) -> list[Order]:
+        """Every order this exchange was sent (all accounts, open or not), account by
+        account in the order they arrived."""
+        return [rec.order for session in self._sessions for rec in session.by_cid.values()]
+
     def open_orders(self, instrument_id: InstrumentId | str | None = None) -> list[Order]:
         """Orders working at the engine (resting, held or waiting for a trigger), of one
         instrument or all, in the order they were sent."""
@@ -1791,9 +1796,11 @@ class SimulatedExchange(SimulatedVenue):
         if iid not in self._by_id:
             raise NotSupported(f"{iid} is not traded on {self._venue}", venue=self._venue)
         self._subs.add((kind, iid))
+        self._bus._generation += 1  # who is published changed: a replay re-checks
 
     def _unsubscribe(self, kind: str, instrument_id: InstrumentId) -> None:
         self._subs.remove((kind, InstrumentId(instrument_id)))
+        self._bus._generation += 1
 
     def _publishes(self, kind: str, inst: _Inst, topic: str) -> bool:
         return (kind, inst.id) in self._subs and self._bus.has_subscribers(topic)
@@ -1944,6 +1951,38 @@ class SimulatedExchange(SimulatedVenue):
                 type(data).__name__,
             )
 
+    def _batch_columns(self, batch: QuoteBatch | TradeBatch | BookDeltaBatch) -> tuple[_Array, ...]:
+        """A batch's columns as the engine takes them: times, then prices in ticks and
+        sizes in lots (checked to lie on the instrument's grid), then codes."""
+        inst = self._data_inst(batch.instrument_id)
+        arr = batch.array
+        iid = inst.id
+        ts = np.ascontiguousarray(arr["ts_event"])
+        pinc, sinc = inst.price_inc, inst.size_inc
+        if isinstance(batch, QuoteBatch):
+            return (
+                ts,
+                _grid(arr["bid_price"], pinc, "QuoteBatch.bid_price", iid, "price_increment"),
+                _grid(arr["ask_price"], pinc, "QuoteBatch.ask_price", iid, "price_increment"),
+                _grid(arr["bid_size"], sinc, "QuoteBatch.bid_size", iid, "size_increment"),
+                _grid(arr["ask_size"], sinc, "QuoteBatch.ask_size", iid, "size_increment"),
+            )
+        if isinstance(batch, TradeBatch):
+            return (
+                ts,
+                _grid(arr["price"], pinc, "TradeBatch.price", iid, "price_increment"),
+                _grid(arr["size"], sinc, "TradeBatch.size", iid, "size_increment"),
+                np.ascontiguousarray(arr["aggressor_side"]),
+            )
+        return (
+            ts,
+            np.ascontiguousarray(arr["side"]),
+            np.ascontiguousarray(arr["action"]),
+            _grid(arr["price"], pinc, "BookDeltaBatch.price", iid, "price_increment"),
+            _grid(arr["size"], sinc, "BookDeltaBatch.size", iid, "size_increment"),
+            np.ascontiguousarray(arr["order_id"]),
+        )
+
     def _run_columns(self, fn: Any, index: int, cols: tuple[_Array, ...]) -> None:
         """Run ``fn`` (a batched engine method) over columns, stopping for events only while
         orders work and splitting the batch at the exchange's own deferred answers."""
@@ -1973,15 +2012,7 @@ class SimulatedExchange(SimulatedVenue):
         inst = self._data_inst(batch.instrument_id)
         if not len(batch):
             return
-        arr = batch.array
-        iid = inst.id
-        cols = (
-            np.ascontiguousarray(arr["ts_event"]),
-            _grid(arr["bid_price"], inst.price_inc, "QuoteBatch.bid_price", iid, "price_increment"),
-            _grid(arr["ask_price"], inst.price_inc, "QuoteBatch.ask_price", iid, "price_increment"),
-            _grid(arr["bid_size"], inst.size_inc, "QuoteBatch.bid_size", iid, "size_increment"),
-            _grid(arr["ask_size"], inst.size_inc, "QuoteBatch.ask_size", iid, "size_increment"),
-        )
+        cols = self._batch_columns(batch)
         if self._publishes("quotes", inst, inst.quote_topic):
             self._rows(
                 lambda i, row: self._core.quote(inst.index, *row),
@@ -1996,14 +2027,7 @@ class SimulatedExchange(SimulatedVenue):
         inst = self._data_inst(batch.instrument_id)
         if not len(batch):
             return
-        arr = batch.array
-        iid = inst.id
-        cols = (
-            np.ascontiguousarray(arr["ts_event"]),
-            _grid(arr["price"], inst.price_inc, "TradeBatch.price", iid, "price_increment"),
-            _grid(arr["size"], inst.size_inc, "TradeBatch.size", iid, "size_increment"),
-            np.ascontiguousarray(arr["aggressor_side"]),
-        )
+        cols = self._batch_columns(batch)
         if self._publishes("trades", inst, inst.trade_topic):
             self._rows(
                 lambda i, row: self._core.trade(inst.index, *row),
@@ -2020,14 +2044,7 @@ class SimulatedExchange(SimulatedVenue):
             return
         arr = batch.array
         iid = inst.id
-        cols = (
-            np.ascontiguousarray(arr["ts_event"]),
-            np.ascontiguousarray(arr["side"]),
-            np.ascontiguousarray(arr["action"]),
-            _grid(arr["price"], inst.price_inc, "BookDeltaBatch.price", iid, "price_increment"),
-            _grid(arr["size"], inst.size_inc, "BookDeltaBatch.size", iid, "size_increment"),
-            np.ascontiguousarray(arr["order_id"]),
-        )
+        cols = self._batch_columns(batch)
         if not self._publishes("book", inst, inst.book_topic):
             self._run_columns(self._core.deltas, inst.index, cols)
             return
