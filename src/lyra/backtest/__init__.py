@@ -1,4 +1,12 @@
-"""Backtest building blocks: the pieces a backtest run is assembled from and reports with.
+"""Backtesting: replay many data streams through simulated exchanges, and report on it.
+
+* :class:`Backtest` -- the loop: exchanges, data streams (quotes, trades, book deltas,
+  bars as price paths, custom data; in memory or streamed in chunks), a ``TestClock`` and
+  an ``EventBus``; replayed in Rust, Python entered only for what strategies subscribe to.
+* :class:`BacktestResult` -- orders, fills, positions, equity curves and statistics, per
+  venue and strategy; saved, loaded, and turned into an HTML report.
+* :mod:`lyra.backtest.strategies` -- reference strategies (EMA cross, market maker,
+  cross-venue arbitrage, bar breakout) that run unchanged live.
 
 * :mod:`lyra.backtest.data` -- load market data from CSV and Parquet files into columnar
   batches, in chunks.
@@ -10,6 +18,7 @@
 
 from __future__ import annotations
 
+from lyra.backtest.bars import BarPath, bar_duration_ns, bar_path_quotes
 from lyra.backtest.data import (
     FORMAT_VERSION,
     QUOTE_CSV_COLUMNS,
@@ -25,6 +34,9 @@ from lyra.backtest.data import (
     write_csv,
     write_parquet,
 )
+from lyra.backtest.engine import Backtest, CustomData
+from lyra.backtest.records import FillRecord, OrderRecord, PositionRecord
+from lyra.backtest.results import BacktestResult, format_summary
 from lyra.backtest.stats import (
     DAY_NS,
     YEAR_NS,
@@ -57,20 +69,30 @@ from lyra.backtest.synthetic import (
 )
 
 __all__ = (
+    "Backtest",
+    "BacktestResult",
+    "BarPath",
+    "CustomData",
     "DAY_NS",
     "DT_NS",
     "FORMAT_VERSION",
+    "FillRecord",
     "L2Data",
     "MarketData",
+    "OrderRecord",
     "PerformanceSummary",
+    "PositionRecord",
     "QUOTE_CSV_COLUMNS",
     "T0_NS",
     "TRADE_CSV_COLUMNS",
     "YEAR_NS",
     "annualized_return",
+    "bar_duration_ns",
+    "bar_path_quotes",
     "default_l2_instrument",
     "default_quote_instrument",
     "exposure",
+    "format_summary",
     "generate_l2",
     "generate_market",
     "generate_quotes",

@@ -49,6 +49,7 @@ from lyra.model.columnar import BarBatch, BookDeltaBatch, CustomBatch, QuoteBatc
 from lyra.model.data import BookDeltas
 from lyra.model.enums import RecordFlag
 from lyra.model.identifiers import InstrumentId
+from lyra.model.values import Price
 
 if TYPE_CHECKING:
     import numpy as np
@@ -161,8 +162,8 @@ class Backtest:
             data time).
         bus: where events and data are published (default: a new ``EventBus``).
         title: a name for the run (the report's heading).
-        base_currency: the currency the equity curve is valued in (default: the first
-            exchange's first starting balance's currency).
+        base_currency: the currency the equity curve is valued in (default: the settlement
+            currency of the first exchange's first instrument).
         equity_interval_ns: how often the equity curve is sampled (simulated time); it is
             also sampled at the start and the end. Default: 1/500 of the data's time span
             when every stream is in memory (at least 1 ms), else one minute.
@@ -414,6 +415,7 @@ class Backtest:
             base_currency=self._base_currency,
             interval_ns=self._interval(start_ns),
             record_events=self._record_events,
+            initial_marks=self._initial_marks(),
         )
         recorder.start()
         for _, strategy in self._strategies:
@@ -461,6 +463,29 @@ class Backtest:
             return 60_000_000_000
         span = max(t for t in ends if t is not None) - start_ns
         return max(span // 500, 1_000_000)
+
+    def _initial_marks(self) -> dict[str, tuple[Any, Any]]:
+        """(bid, ask) of each instrument's first quote or trade row, for valuing balances
+        before the exchanges have seen data."""
+        marks: dict[str, tuple[Any, Any]] = {}
+        for st in self._streams:
+            if st.inst is None or st.chunk is None or str(st.inst.id) in marks:
+                continue
+            arr = st.chunk.array
+            pp = st.chunk.price_precision
+
+            def make(raw: int, pp: int = pp) -> Price:
+                return Price.from_raw(raw, pp)
+
+            if st.kind == "quotes":
+                marks[str(st.inst.id)] = (
+                    make(int(arr["bid_price"][0])),
+                    make(int(arr["ask_price"][0])),
+                )
+            elif st.kind == "trades":
+                px = make(int(arr["price"][0]))
+                marks[str(st.inst.id)] = (px, px)
+        return marks
 
     def _first_time(self) -> int | None:
         times = [s.ts0 for s in self._streams if s.ts0 is not None]

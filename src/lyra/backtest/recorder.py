@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from lyra.bus import EventBus
     from lyra.clock import TestClock, TimeEvent
     from lyra.model.instruments import Instrument
+    from lyra.model.values import Price
     from lyra.sim.exchange import SimulatedExchange
 
 __all__ = ("Recorder",)
@@ -70,6 +71,7 @@ class Recorder:
         base_currency: str | None = None,
         interval_ns: int = 60_000_000_000,
         record_events: bool = False,
+        initial_marks: dict[str, tuple[Price, Price]] | None = None,
     ) -> None:
         self._bus = bus
         self._clock = clock
@@ -97,18 +99,18 @@ class Recorder:
                 self._instruments[str(inst.id)] = (ex, inst)
         self._rate_source: dict[str, Instrument | None] = {}  # code -> X/base instrument
         self._strategies: list[str] = []
+        # (bid, ask) per instrument id from the first data rows: values balances before the
+        # books have seen any data
+        self._initial = dict(initial_marks or {})
 
     def _pick_base(self, given: str | None) -> Currency:
         if given is not None:
             return Currency.from_str(given)
-        for ex in self._exchanges:
-            for account in ex.accounts:
-                for ccy in account.currencies():
-                    return ccy
+        # the first instrument's settlement currency: what its PnL is counted in
         for ex in self._exchanges:
             for inst in ex.instruments:
-                return inst.quote_currency
-        raise InvalidInput("base_currency", "must be given when no account holds a balance", None)
+                return inst.settlement_currency
+        raise InvalidInput("base_currency", "must be given when no exchange has instruments", None)
 
     # -- wiring -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -238,28 +240,28 @@ class Recorder:
             return math.nan
         return mid
 
-    def _mid(self, inst: Instrument) -> float | None:
+    def _bid_ask(self, inst: Instrument) -> tuple[Price, Price] | None:
         ex, _ = self._instruments[str(inst.id)]
         bid = ex.best_bid(inst.id)
         ask = ex.best_ask(inst.id)
         if bid is None and ask is None:
+            return self._initial.get(str(inst.id))
+        b = bid[0] if bid is not None else ask[0]  # type: ignore[index]
+        a = ask[0] if ask is not None else b
+        return b, a
+
+    def _mid(self, inst: Instrument) -> float | None:
+        marks = self._bid_ask(inst)
+        if marks is None:
             return None
-        if bid is None:
-            return float(ask[0])  # type: ignore[index]
-        if ask is None:
-            return float(bid[0])
-        return (float(bid[0]) + float(ask[0])) / 2.0
+        return (float(marks[0]) + float(marks[1])) / 2.0
 
     def _mark(self, ex: SimulatedExchange) -> None:
         portfolio = ex.portfolio
         for inst in ex.instruments:
-            bid = ex.best_bid(inst.id)
-            ask = ex.best_ask(inst.id)
-            if bid is None and ask is None:
-                continue
-            b = bid[0] if bid is not None else ask[0]  # type: ignore[index]
-            a = ask[0] if ask is not None else b
-            portfolio.update_bid_ask(inst.id, b, a)
+            marks = self._bid_ask(inst)
+            if marks is not None:
+                portfolio.update_bid_ask(inst.id, marks[0], marks[1])
 
     def venue_equity(self, ex: SimulatedExchange) -> float:
         """The exchange's accounts' equity in the base currency now (see the module docs)."""
