@@ -443,7 +443,7 @@ def test_an_exchange_on_another_bus_is_refused() -> None:
     other = SimulatedExchange(
         "ONE", bus=EventBus(), clock=bt.clock, instruments=[_pair("BTC/USD.ONE")]
     )
-    with pytest.raises(InvalidInput, match="bus=backtest.bus"):
+    with pytest.raises(InvalidInput, match=r"bus=backtest\.bus"):
         bt.add_exchange(other)
 
 
