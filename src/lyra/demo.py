@@ -10,7 +10,7 @@ Everything is embedded: no server, no download. It
 3. runs an EMA(10/50) cross (:class:`~lyra.backtest.strategies.EmaCross`) on Binance and a
    market maker with inventory skew (:class:`~lyra.backtest.strategies.MarketMaker`) on
    OKX, through :class:`~lyra.backtest.Backtest`;
-4. writes ``report.html``, ``equity.png`` and ``result.lyra`` (reopen it with
+4. writes ``report.html``, ``report.png`` and ``result.lyra`` (reopen it with
    ``lyra report``) to the output folder and prints the summary.
 
 :func:`run_demo` returns the result and the files, so tests can check them.

@@ -5,6 +5,8 @@
   an ``EventBus``; replayed in Rust, Python entered only for what strategies subscribe to.
 * :class:`BacktestResult` -- orders, fills, positions, equity curves and statistics, per
   venue and strategy; saved, loaded, and turned into an HTML report.
+* :mod:`lyra.backtest.report` -- a self-contained HTML report (equity and drawdown
+  charts, statistics, positions, orders, fills) and a PNG of the equity curve.
 * :mod:`lyra.backtest.strategies` -- reference strategies (EMA cross, market maker,
   cross-venue arbitrage, bar breakout) that run unchanged live.
 
@@ -36,6 +38,13 @@ from lyra.backtest.data import (
 )
 from lyra.backtest.engine import Backtest, CustomData
 from lyra.backtest.records import FillRecord, OrderRecord, PositionRecord
+from lyra.backtest.report import (
+    ReportFiles,
+    ReportSource,
+    render_html,
+    render_png,
+    write_report,
+)
 from lyra.backtest.results import BacktestResult, format_summary
 from lyra.backtest.stats import (
     DAY_NS,
@@ -83,6 +92,8 @@ __all__ = (
     "PerformanceSummary",
     "PositionRecord",
     "QUOTE_CSV_COLUMNS",
+    "ReportFiles",
+    "ReportSource",
     "T0_NS",
     "TRADE_CSV_COLUMNS",
     "YEAR_NS",
@@ -108,6 +119,8 @@ __all__ = (
     "periodic_returns",
     "profit_factor",
     "read_parquet",
+    "render_html",
+    "render_png",
     "sharpe_ratio",
     "sortino_ratio",
     "summarize",
@@ -118,4 +131,5 @@ __all__ = (
     "win_rate",
     "write_csv",
     "write_parquet",
+    "write_report",
 )

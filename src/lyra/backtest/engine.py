@@ -389,7 +389,7 @@ class Backtest:
         ``KeyboardInterrupt`` stops the run cleanly too: the result covers what ran and
         says so in ``result.stopped``."""
         from lyra import _native
-        from lyra.backtest.results import build_result
+        from lyra.backtest.results import _build_result
 
         if self._ran:
             raise InvalidInput("run", "a Backtest runs once; build a new one", self._title)
@@ -444,7 +444,7 @@ class Backtest:
             if ex._dirty:
                 ex._run_until(max(int(ex._core.now), clock.timestamp_ns()))
         recorder.finish()
-        return build_result(
+        return _build_result(
             title=self._title,
             recorder=recorder,
             exchanges=exchanges,

@@ -327,7 +327,7 @@ def _order_record(order: Order, venue: str) -> OrderRecord:
     )
 
 
-def build_result(
+def _build_result(
     *,
     title: str,
     recorder: Recorder,
