@@ -464,3 +464,65 @@ def test_a_backtest_runs_once() -> None:
     bt.run()
     with pytest.raises(InvalidInput, match="runs once"):
         bt.run()
+
+
+# -- L2 book deltas ----------------------------------------------------------------------------
+def test_l2_deltas_replay_into_the_book_and_publish_as_messages() -> None:
+    from lyra.backtest import default_l2_instrument, generate_l2
+    from lyra.model.data import BookDeltas
+    from lyra.model.enums import BookType, RecordFlag
+
+    inst = default_l2_instrument()
+    data = generate_l2(3_000, seed=7, p_trade=0.1)
+    bt = Backtest()
+    ex = bt.add_exchange(
+        SimulatedExchange(
+            "SIM",
+            bus=bt.bus,
+            clock=bt.clock,
+            instruments=[inst],
+            book_type=BookType.L2_MBP,
+            starting_balances=[Money("1000000", "USD"), Money("1000", "BTC")],
+        )
+    )
+    bt.add_data(data.deltas)
+    bt.add_data(data.trades)
+    ex.subscribe_book(inst.id)
+    messages: list[BookDeltas] = []
+    bt.bus.subscribe(topics.book_deltas(inst.id), messages.append)
+    bt.run()
+    flags = data.deltas.array["flags"]
+    # one message per F_LAST-terminated group (the tail closes the last one)
+    groups = int(((flags & int(RecordFlag.F_LAST)) != 0).sum())
+    if not flags[-1] & int(RecordFlag.F_LAST):
+        groups += 1
+    assert len(messages) == groups
+    assert sum(len(m.deltas) for m in messages) == len(data.deltas)
+    # the exchange's book is the data's final book (no orders of ours were in it)
+    from lyra._native import L2Book
+
+    ref = L2Book()
+    arr = data.deltas.array
+    inc, lot = inst.price_increment.raw, inst.size_increment.raw
+    ref.apply_batch(
+        np.ascontiguousarray(arr["side"]),
+        np.ascontiguousarray(arr["action"]),
+        np.ascontiguousarray(arr["price"] // inc),
+        np.ascontiguousarray(arr["size"] // lot),
+    )
+    bid, ask = ex.best_bid(inst.id), ex.best_ask(inst.id)
+    assert bid is not None and ask is not None
+    want_bid, want_ask = ref.best_bid(), ref.best_ask()
+    assert want_bid is not None and want_ask is not None
+    assert (bid[0].raw // inc, int(bid[1].raw // lot)) == want_bid
+    assert (ask[0].raw // inc, int(ask[1].raw // lot)) == want_ask
+
+
+def test_the_progress_bar_draws_on_stderr_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    bt = Backtest(progress=True)
+    a = _pair("BTC/USD.ONE")
+    _exchange(bt, "ONE", a)
+    bt.add_data(_quotes(a, [T0 + i for i in range(1_000)]))
+    bt.run()
+    err = capsys.readouterr().err
+    assert "1,000/1,000 rows" in err and "100.0%" in err
