@@ -26,7 +26,7 @@ from lyra.backtest.stats import DAY_NS, PerformanceSummary, summarize
 from lyra.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     import numpy as np
     import numpy.typing as npt
@@ -89,7 +89,7 @@ class BacktestResult:
         summary: PerformanceSummary,
         summaries: Mapping[str, PerformanceSummary],
         fills: Sequence[FillRecord],
-        orders: Sequence[OrderRecord],
+        orders: Sequence[OrderRecord] | Callable[[], Sequence[OrderRecord]],
         positions: Sequence[PositionRecord],
         info: Mapping[str, str | int | float],
         stopped: str | None = None,
@@ -103,7 +103,10 @@ class BacktestResult:
         self._summary = summary
         self._summaries = dict(summaries)
         self._fills = tuple(fills)
-        self._orders = tuple(orders)
+        # made on first use: flattening 200,000 orders costs more than a second
+        self._orders: tuple[OrderRecord, ...] | Callable[[], Sequence[OrderRecord]] = (
+            orders if callable(orders) else tuple(orders)
+        )
         self._positions = tuple(positions)
         self._info = dict(info)
         self._stopped = stopped
@@ -152,7 +155,10 @@ class BacktestResult:
     @property
     def orders(self) -> tuple[OrderRecord, ...]:
         """Every order's final state, exchange by exchange in arrival order."""
-        return self._orders
+        orders = self._orders
+        if callable(orders):
+            orders = self._orders = tuple(orders())
+        return orders
 
     @property
     def positions(self) -> tuple[PositionRecord, ...]:
@@ -180,7 +186,7 @@ class BacktestResult:
         """The total statistics, fill and order counts as one flat row (for sweeps)."""
         row: dict[str, float | int | str] = dict(msgspec.structs.asdict(self._summary))
         row["fills"] = len(self._fills)
-        row["orders"] = len(self._orders)
+        row["orders"] = len(self.orders)
         row["rows"] = int(self._info.get("rows", 0))
         return row
 
@@ -189,7 +195,7 @@ class BacktestResult:
 
     def __repr__(self) -> str:
         return (
-            f"BacktestResult({self._title!r}, {len(self._orders)} orders, "
+            f"BacktestResult({self._title!r}, {len(self.orders)} orders, "
             f"{len(self._fills)} fills, total_return={self._summary.total_return:.4%})"
         )
 
@@ -213,7 +219,7 @@ class BacktestResult:
             summary=self._summary,
             summaries=self._summaries,
             fills=list(self._fills),
-            orders=list(self._orders),
+            orders=list(self.orders),
             positions=list(self._positions),
             info=self._info,
             stopped=self._stopped,
@@ -385,11 +391,14 @@ def _build_result(
             periods_per_year=periods_per_year,
         )
         equity_by[key] = (g_ts, g_eq)
-    orders: list[OrderRecord] = []
+    sources = [(str(ex.venue), ex.orders()) for ex in exchanges]
+
+    def orders() -> list[OrderRecord]:
+        return [_order_record(o, venue) for venue, items in sources for o in items]
+
     positions: list[PositionRecord] = []
     for ex in exchanges:
         venue = str(ex.venue)
-        orders.extend(_order_record(o, venue) for o in ex.orders())
         portfolio = ex.portfolio
         for pos in portfolio.positions():
             mark = portfolio.mark(pos.instrument_id)
