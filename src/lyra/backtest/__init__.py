@@ -7,6 +7,8 @@
   venue and strategy; saved, loaded, and turned into an HTML report.
 * :mod:`lyra.backtest.report` -- a self-contained HTML report (equity and drawdown
   charts, statistics, positions, orders, fills) and a PNG of the equity curve.
+* :mod:`lyra.backtest.sweep` -- parameter sweeps (grid or random search) on a local process
+  pool or a Ray cluster, gathered as a table.
 * :mod:`lyra.backtest.strategies` -- reference strategies (EMA cross, market maker,
   cross-venue arbitrage, bar breakout) that run unchanged live.
 
@@ -64,6 +66,19 @@ from lyra.backtest.stats import (
     turnover,
     win_rate,
 )
+from lyra.backtest.sweep import (
+    Choice,
+    Grid,
+    IntRange,
+    LocalBackend,
+    LogUniform,
+    RandomSearch,
+    RayBackend,
+    SerialBackend,
+    SweepResult,
+    Uniform,
+    sweep,
+)
 from lyra.backtest.synthetic import (
     DT_NS,
     T0_NS,
@@ -81,21 +96,31 @@ __all__ = (
     "Backtest",
     "BacktestResult",
     "BarPath",
+    "Choice",
     "CustomData",
     "DAY_NS",
     "DT_NS",
     "FORMAT_VERSION",
     "FillRecord",
+    "Grid",
+    "IntRange",
     "L2Data",
+    "LocalBackend",
+    "LogUniform",
     "MarketData",
     "OrderRecord",
     "PerformanceSummary",
     "PositionRecord",
     "QUOTE_CSV_COLUMNS",
+    "RandomSearch",
+    "RayBackend",
     "ReportFiles",
     "ReportSource",
+    "SerialBackend",
+    "SweepResult",
     "T0_NS",
     "TRADE_CSV_COLUMNS",
+    "Uniform",
     "YEAR_NS",
     "annualized_return",
     "bar_duration_ns",
@@ -125,6 +150,7 @@ __all__ = (
     "sortino_ratio",
     "summarize",
     "summarize_groups",
+    "sweep",
     "total_return",
     "turnover",
     "uniforms",
