@@ -526,3 +526,52 @@ def test_the_progress_bar_draws_on_stderr_when_asked(capsys: pytest.CaptureFixtu
     bt.run()
     err = capsys.readouterr().err
     assert "1,000/1,000 rows" in err and "100.0%" in err
+
+
+def test_l3_deltas_drive_an_l3_book_with_our_order_resting_among_data_orders() -> None:
+    from lyra.model.columnar import BOOK_DELTA_DTYPE, BookDeltaBatch
+    from lyra.model.enums import BookAction, BookType
+
+    inst = _pair("BTC/USD.ONE")
+    bt = Backtest()
+    ex = bt.add_exchange(
+        SimulatedExchange(
+            "ONE",
+            bus=bt.bus,
+            clock=bt.clock,
+            instruments=[inst],
+            book_type=BookType.L3_MBO,
+            starting_balances=[Money("1000000", "USD"), Money("100", "BTC")],
+        )
+    )
+    px = 10_000 * 10**7  # 100.00
+    rows = [
+        # (ts, side, action, price, size, order_id): data bids 1 and 3 at 100.00 around
+        # our bid (sent at T0 + 5), an ask above, then bid 1 leaves
+        (T0, 1, int(BookAction.ADD), px, 2 * 10**9, 1),
+        (T0 + 1, 2, int(BookAction.ADD), px + 10**7, 5 * 10**9, 2),
+        (T0 + 10, 1, int(BookAction.ADD), px, 3 * 10**9, 3),
+        (T0 + 20, 1, int(BookAction.DELETE), px, 0, 1),
+    ]
+    arr = np.zeros(len(rows), dtype=BOOK_DELTA_DTYPE)
+    for i, (ts, side, action, price, size, oid) in enumerate(rows):
+        arr[i]["ts_event"] = arr[i]["ts_init"] = ts
+        arr[i]["side"], arr[i]["action"] = side, action
+        arr[i]["price"], arr[i]["size"], arr[i]["order_id"] = price, size, oid
+    bt.add_data(BookDeltaBatch(arr, instrument_id=inst.id, price_precision=2, size_precision=0))
+    orders = OrderFactory("L3-1", clock=bt.clock)
+    bt.clock.set_time(T0)
+    bt.clock.set_time_alert(
+        "bid",
+        T0 + 5,
+        callback=lambda e: ex.submit_order(
+            orders.limit(inst.id, OrderSide.BUY, Quantity("1"), Price("100.00", 2))
+        ),
+    )
+    result = bt.run()
+    (order,) = result.orders
+    assert order.status == "ACCEPTED"  # resting behind data order 1, ahead of data order 3
+    bid = ex.best_bid(inst.id)
+    assert bid is not None and bid[0] == Price("100.00", 2)
+    # 3 (data order 3) + 1 (ours) remain at 100.00 once data order 1 is deleted
+    assert bid[1] == Quantity("4")

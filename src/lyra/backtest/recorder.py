@@ -119,7 +119,6 @@ class Recorder:
         if self._record:
             self._bus.subscribe("events.*", self._on_any_event)
         self.sample()
-        self.start_equity = self.equity[0] if self.equity else math.nan
         self._clock.set_timer(_TIMER, self._interval, callback=self._on_timer, replace=True)
 
     def finish(self) -> None:
@@ -284,18 +283,9 @@ class Recorder:
         return total
 
     def sample(self) -> None:
-        """Record the equity of every exchange and strategy now."""
+        """Record the equity of every exchange and strategy now. A sample is skipped while
+        some balance or position cannot be valued yet (no price seen for it)."""
         ts = self._clock.timestamp_ns()
-        if self.ts and self.ts[-1] == ts:
-            # one sample per time: a later sample at the same time replaces it
-            self.ts.pop()
-            self.equity.pop()
-            for key in list(self.group_ts):
-                if self.group_ts[key] and self.group_ts[key][-1] == ts:
-                    self.group_ts[key].pop()
-                    self.group_equity[key].pop()
-                    self.group_exposure[key].pop()
-        total = 0.0
         venue_pos: dict[str, float] = {}
         strat_pnl: dict[str, float] = {}
         strat_pos: dict[str, float] = {}
@@ -309,17 +299,28 @@ class Recorder:
                 venue_pos[venue] = venue_pos.get(venue, 0.0) + abs(led.qty)
                 strat_pos[strategy] = strat_pos.get(strategy, 0.0) + abs(led.qty)
             strat_pnl[strategy] = strat_pnl.get(strategy, 0.0) + pnl
-        for ex in self._exchanges:
-            eq = self.venue_equity(ex)
-            total += eq
-            venue = str(ex.venue)
+        venues = [(str(ex.venue), self.venue_equity(ex)) for ex in self._exchanges]
+        total = math.fsum(eq for _, eq in venues)
+        if not math.isfinite(total):
+            return
+        if self.ts and self.ts[-1] == ts:
+            # one sample per time: a later sample at the same time replaces it
+            self.ts.pop()
+            self.equity.pop()
+            for key, times in self.group_ts.items():
+                if times and times[-1] == ts:
+                    times.pop()
+                    self.group_equity[key].pop()
+                    self.group_exposure[key].pop()
+        if not self.equity:
+            self.start_equity = total
+        for venue, eq in venues:
             self._group(f"venue:{venue}", ts, eq, venue_pos.get(venue, 0.0))
-        start = self.start_equity if self.equity else total
         for strategy in self._strategies:
             self._group(
                 f"strategy:{strategy}",
                 ts,
-                start + strat_pnl.get(strategy, 0.0),
+                self.start_equity + strat_pnl.get(strategy, 0.0),
                 strat_pos.get(strategy, 0.0),
             )
         self.ts.append(ts)
