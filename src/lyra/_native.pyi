@@ -35,6 +35,8 @@ __all__ = [
     "L2Book",
     "NO_SIDE",
     "Replay",
+    "RlCore",
+    "RlData",
     "SELL",
     "SimCore",
     "UPDATE",
@@ -712,3 +714,268 @@ def _bench_matching(n_ops: int, seed: int) -> float:
     ``SimCore``-equivalent exchange entirely in Rust; return the seconds taken (for the
     benchmarks).
     """
+
+# -- reinforcement learning environments (lyra.rl) -----------------------------------------
+
+@final
+class RlData:
+    """One instrument's market data for the RL environments, held once in Rust and shared by
+    every :class:`RlCore` built on it: L1 quotes or L2 level deltas (prices in ticks, sizes
+    in lots, times in ns), merged by time with optional trades. Build it with
+    :meth:`from_quotes` or :meth:`from_deltas`; :class:`lyra.rl.EnvData` does that from
+    Lyra's batches.
+    """
+
+    @staticmethod
+    def from_quotes(
+        ts: npt.NDArray[np.int64],
+        bid: npt.NDArray[np.int64],
+        ask: npt.NDArray[np.int64],
+        bid_size: npt.NDArray[np.uint64],
+        ask_size: npt.NDArray[np.uint64],
+        trades: tuple[
+            npt.NDArray[np.int64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.uint64],
+            npt.NDArray[np.uint8],
+        ]
+        | None = None,
+    ) -> RlData:
+        """L1 data from NumPy columns: ``ts``, ``bid``, ``ask`` int64 and ``bid_size``,
+        ``ask_size`` uint64; ``trades`` is ``None`` or a tuple ``(ts, price, size,
+        aggressor)`` of int64, int64, uint64 and uint8 columns (aggressor 0 none, 1 buyer,
+        2 seller). Book rows come before trades at equal times.
+
+        Raises:
+            InvalidInput: a column of the wrong dtype or layout, columns of different
+                lengths, time going back (``"ts[7]"``), or a size of 2**56 lots or more.
+        """
+
+    @staticmethod
+    def from_deltas(
+        ts: npt.NDArray[np.int64],
+        side: npt.NDArray[np.uint8],
+        action: npt.NDArray[np.uint8],
+        price: npt.NDArray[np.int64],
+        size: npt.NDArray[np.uint64],
+        trades: tuple[
+            npt.NDArray[np.int64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.uint64],
+            npt.NDArray[np.uint8],
+        ]
+        | None = None,
+    ) -> RlData:
+        """L2 data from NumPy columns: ``ts``, ``price`` int64, ``side``, ``action`` uint8
+        (side 1 buy, 2 sell, or 0 with CLEAR; action 1 ADD, 2 UPDATE, 3 DELETE, 4 CLEAR),
+        ``size`` uint64; ``trades`` as in :meth:`from_quotes`.
+
+        Raises:
+            InvalidInput: as :meth:`from_quotes`, or a bad side or action (``"side[3]"``).
+        """
+
+    @property
+    def rows(self) -> int:
+        """Number of rows (book rows and trades)."""
+
+    @property
+    def trades(self) -> int:
+        """Number of trade rows."""
+
+    @property
+    def book_type(self) -> int:
+        """``BookType`` code: 1 (``L1_MBP``) for quotes, 2 (``L2_MBP``) for deltas."""
+
+    @property
+    def size_scale(self) -> float:
+        """Mean touch size in lots: the default scale of sizes in observations."""
+
+    @property
+    def first_ready(self) -> int | None:
+        """First row after which the data shows both a bid and an ask (``None``: never)."""
+
+    def top(self, row: int) -> tuple[int, int, int, int]:
+        """The data's own top of book after row ``row``: ``(bid, ask, bid_size, ask_size)``
+        (a side the data emptied keeps its last price with size 0).
+
+        Raises:
+            InvalidInput: ``row`` out of range.
+        """
+
+    def ts(self, row: int) -> int:
+        """Time of row ``row`` (ns).
+
+        Raises:
+            InvalidInput: ``row`` out of range.
+        """
+
+@final
+class RlCore:
+    """``num_envs`` trading environments over one :class:`RlData`, stepped together in one
+    call: the Rust core of :class:`lyra.rl.TradingEnv` (one environment) and
+    :class:`lyra.rl.VectorTradingEnv`. Environment ``i`` is seeded ``seed + i``.
+
+    :meth:`reset` and :meth:`step` return new arrays; the core also keeps :attr:`state`
+    (and in same-step autoreset mode :attr:`final_obs` and :attr:`final_mask`), which every
+    call overwrites in place. Codes: ``action`` 0 discrete, 1 target, 2 quote; ``reward`` 0
+    pnl, 1 pnl_net, 2 differential_sharpe; ``autoreset`` 0 next step, 1 same step, 2
+    disabled; ``queue_model`` 0 pessimistic, 1 proportional. ``step_ns`` > 0 steps by time
+    instead of by ``step_rows``; ``max_loss`` 0 or infinite never ends an episode early;
+    ``size_scale`` 0 uses the data's mean touch size. ``lyra.rl.EnvConfig`` documents every
+    field.
+
+    Raises:
+        InvalidInput: a bad setting (named), or data too short for one episode.
+    """
+
+    def __new__(
+        cls,
+        data: RlData,
+        num_envs: int = 1,
+        *,
+        seed: int | None = None,
+        autoreset: int = 0,
+        action: int = 0,
+        reward: int = 1,
+        depth: int = 1,
+        window: int = 8,
+        stride: int = 1,
+        trades: int = 0,
+        account: bool = True,
+        time: bool = True,
+        trade_size: int = 1,
+        max_position: int = 1,
+        max_offset: int = 5,
+        maker_fee: float = 0.0,
+        taker_fee: float = 0.0,
+        tick_value: float = 1.0,
+        pnl_scale: float = 1.0,
+        inventory_penalty: float = 0.0,
+        sharpe_eta: float = 0.01,
+        max_loss: float = 0.0,
+        episode_steps: int = 1000,
+        step_rows: int = 1,
+        step_ns: int = 0,
+        random_start: bool = True,
+        latency_ns: int = 0,
+        queue_model: int = 0,
+        size_scale: float = 0.0,
+    ) -> Self: ...
+    @property
+    def num_envs(self) -> int:
+        """Number of environments."""
+
+    @property
+    def obs_dim(self) -> int:
+        """Length of one observation."""
+
+    @property
+    def action_dim(self) -> int:
+        """Numbers per action: 1 (discrete: one integer; target: one float) or 2 (quote)."""
+
+    @property
+    def obs_bound(self) -> float:
+        """Observations are clipped to ``[-obs_bound, obs_bound]``."""
+
+    @property
+    def layout(self) -> list[tuple[str, int, int]]:
+        """The observation's blocks as ``(name, start, stop)``, in order."""
+
+    @property
+    def state_columns(self) -> list[str]:
+        """Names of the :attr:`state` columns, in order."""
+
+    @property
+    def start_range(self) -> tuple[int, int]:
+        """The rows an episode may start at: ``(first, last)``."""
+
+    @property
+    def state(self) -> npt.NDArray[np.float64]:
+        """Per-environment state after the last call, ``(num_envs, len(state_columns))``
+        float64: the step's PnL change and fees, the episode's PnL after fees, position,
+        mid (ticks), lots traded, built-in reward, steps into the episode, unrealized PnL.
+        Overwritten in place by every call.
+        """
+
+    @property
+    def final_obs(self) -> npt.NDArray[np.float32]:
+        """Same-step autoreset: the last observation of each environment whose episode
+        ended in the last step (rows where :attr:`final_mask` is set); empty otherwise.
+        """
+
+    @property
+    def final_mask(self) -> npt.NDArray[np.bool_]:
+        """Same-step autoreset: which rows of :attr:`final_obs` are set."""
+
+    @property
+    def ended(self) -> list[bool]:
+        """Which environments ended at the last step and wait to be reset (next-step mode:
+        at the next :meth:`step`; disabled mode: by :meth:`reset` with a mask).
+        """
+
+    def position(self, i: int) -> int:
+        """Signed position (lots) of environment ``i``.
+
+        Raises:
+            InvalidInput: ``i`` out of range.
+        """
+
+    def cursor(self, i: int) -> int:
+        """The next data row environment ``i`` will feed.
+
+        Raises:
+            InvalidInput: ``i`` out of range.
+        """
+
+    def reset(
+        self,
+        seeds: list[int | None] | None = None,
+        mask: npt.NDArray[np.bool_] | None = None,
+    ) -> npt.NDArray[np.float32]:
+        """Reset the environments: all, or those where ``mask`` (a bool array) is set.
+        ``seeds`` is ``None`` (each goes on to its next episode) or a list with an int
+        (reseed) or ``None`` per environment. Returns a new ``(num_envs, obs_dim)`` array
+        of every environment's observation (the others' as their last step left it).
+
+        Raises:
+            InvalidInput: a seeds list or mask of the wrong length or type.
+        """
+
+    def step(
+        self, actions: npt.ArrayLike
+    ) -> tuple[
+        npt.NDArray[np.float32],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.bool_],
+        npt.NDArray[np.bool_],
+        int,
+    ]:
+        """Step every environment: ``actions`` is an int array of ``num_envs`` (discrete) or
+        a float array of ``num_envs * action_dim`` numbers (any shape); int64 / float32
+        C-contiguous arrays go straight through, anything else is converted first. Returns
+        new arrays ``(obs, reward, terminated, truncated)`` and the number of environments
+        whose episode ended in this step; :attr:`state` (and :attr:`final_obs`) are
+        written in place. The GIL is released for 128 environments or more.
+
+        Raises:
+            InvalidInput: actions of the wrong length, an action out of range
+                (``"action[3]"``; nothing moves then), or an environment that must be reset
+                first (disabled autoreset).
+        """
+
+    def step1(
+        self, action: object
+    ) -> tuple[npt.NDArray[np.float32], float, bool, bool, int, float]:
+        """Step environment 0 alone (no autoreset): ``action`` is an int (discrete), a float
+        (target) or a sequence / float32 array of ``action_dim`` floats. Returns ``(obs,
+        reward, terminated, truncated, position, equity)`` with a new observation array;
+        :attr:`state` row 0 is written too.
+
+        Raises:
+            InvalidInput: an action out of range or of the wrong kind.
+        """
+
+    def reset1(self, seed: int | None = None) -> npt.NDArray[np.float32]:
+        """Reset environment 0 alone (``seed`` ``None``: its next episode) and return a new
+        array with its first observation; :attr:`state` row 0 is written too.
+        """

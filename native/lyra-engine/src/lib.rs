@@ -21,6 +21,7 @@ pub mod fixed;
 pub mod matching;
 pub mod models;
 pub mod replay;
+pub mod rl;
 
 pub use book::{BatchError, DeltaError, L2Book};
 pub use fixed::{FIXED_PRECISION, FIXED_SCALAR, FixedError, Rounding};

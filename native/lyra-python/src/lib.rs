@@ -15,6 +15,7 @@ mod book;
 mod errors;
 mod fixed;
 mod replay;
+mod rl;
 mod sim;
 
 use pyo3::prelude::*;
@@ -27,5 +28,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fixed::register(m)?;
     sim::register(m)?;
     replay::register(m)?;
+    rl::register(m)?;
     Ok(())
 }
