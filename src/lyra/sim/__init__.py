@@ -5,6 +5,8 @@
   other orders, with latency, fees, queue position, sessions and native OCO/OUO/OTO lists;
 * :class:`SimulatedVenue` -- the ``Venue`` of one more account on the same exchange
   (:meth:`SimulatedExchange.add_account`);
+* :class:`PaperTrading` -- paper trading: live market data from any venue drives a
+  simulated exchange on a ``LiveClock``; strategies trade through its :class:`PaperVenue`;
 * configuration structs: :class:`FeeConfig`, :class:`LatencyConfig`, :class:`FillConfig`,
   :class:`QueueModel`, :class:`SelfTradeMode`, :class:`SimulatedExchangeConfig`.
 
@@ -22,11 +24,15 @@ from lyra.sim.config import (
     SimulatedExchangeConfig,
 )
 from lyra.sim.exchange import SimulatedExchange, SimulatedVenue
+from lyra.sim.paper import MarketDataSource, PaperTrading, PaperVenue
 
 __all__ = (
     "FeeConfig",
     "FillConfig",
     "LatencyConfig",
+    "MarketDataSource",
+    "PaperTrading",
+    "PaperVenue",
     "QueueModel",
     "SelfTradeMode",
     "SimulatedExchange",
