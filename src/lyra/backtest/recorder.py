@@ -98,6 +98,8 @@ class Recorder:
             for inst in ex.instruments:
                 self._instruments[str(inst.id)] = (ex, inst)
         self._rate_source: dict[str, Instrument | None] = {}  # code -> X/base instrument
+        # per instrument id: (instrument, venue, float multiplier, quote currency)
+        self._fill_consts: dict[str, tuple[Instrument, str, float, Currency]] = {}
         self._strategies: list[str] = []
         # (bid, ask) per instrument id from the first data rows: values balances before the
         # books have seen any data
@@ -140,18 +142,26 @@ class Recorder:
         if type(event) is not OrderFilled:
             return
         iid = str(event.instrument_id)
-        found = self._instruments.get(iid)
-        if found is None:
-            return
-        ex, inst = found
-        venue = str(ex.venue)
+        consts = self._fill_consts.get(iid)
+        if consts is None:
+            found = self._instruments.get(iid)
+            if found is None:
+                return
+            ex, inst = found
+            consts = self._fill_consts[iid] = (
+                inst,
+                str(ex.venue),
+                float(inst.multiplier),
+                inst.quote_currency,
+            )
+        inst, venue, multiplier, quote_currency = consts
         strategy = str(event.strategy_id)
         if strategy not in self._strategies:
             self._strategies.append(strategy)
         qty = float(event.last_qty)
         px = float(event.last_px)
-        notional = qty * px * float(inst.multiplier)
-        rate = self._rate(inst.quote_currency)
+        notional = qty * px * multiplier
+        rate = self._rate(quote_currency)
         fee = float(event.commission) * self._rate(event.commission.currency)
         side = "BUY" if event.order_side == OrderSide.BUY else "SELL"
         self.fills.append(

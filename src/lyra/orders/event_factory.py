@@ -90,19 +90,16 @@ class EventFactory:
         self._count += 1
         return f"{self._prefix}{self._count}"
 
-    def _ts(self, ts_event: int | None) -> tuple[int, int]:
-        now = self._now()
-        return (now if ts_event is None else ts_event), now
-
     def denied(
         self, order: Order, reason: str, code: str, *, ts_event: int | None = None
     ) -> OrderDenied:
         """Lyra refused the order before sending it."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderDenied(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
@@ -112,11 +109,12 @@ class EventFactory:
 
     def emulated(self, order: Order, *, ts_event: int | None = None) -> OrderEmulated:
         """The emulator took the order."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderEmulated(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
@@ -126,11 +124,12 @@ class EventFactory:
         self, order: Order, released_price: Price | None = None, *, ts_event: int | None = None
     ) -> OrderReleased:
         """The emulator released the order."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderReleased(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
@@ -145,15 +144,18 @@ class EventFactory:
         ts_event: int | None = None,
     ) -> OrderSubmitted:
         """The order was sent to the venue."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderSubmitted(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
-            account_id=_account_id(account_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
         )
 
     def accepted(
@@ -166,19 +168,22 @@ class EventFactory:
         reconciliation: bool = False,
     ) -> OrderAccepted:
         """The venue acknowledged the order under ``venue_order_id``."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         vid = _venue_id(venue_order_id)
         assert vid is not None
         return OrderAccepted(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
             reconciliation=reconciliation,
             venue_order_id=vid,
-            account_id=_account_id(account_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
         )
 
     def rejected(
@@ -194,17 +199,22 @@ class EventFactory:
         reconciliation: bool = False,
     ) -> OrderRejected:
         """The venue refused the order."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderRejected(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
             reconciliation=reconciliation,
-            venue_order_id=_venue_id(venue_order_id),
-            account_id=_account_id(account_id),
+            venue_order_id=venue_order_id
+            if venue_order_id is None or type(venue_order_id) is VenueOrderId
+            else _venue_id(venue_order_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
             reason=reason,
             code=code,
             due_post_only=due_post_only,
@@ -220,17 +230,22 @@ class EventFactory:
         reconciliation: bool = False,
     ) -> OrderCanceled:
         """The order was canceled."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderCanceled(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
             reconciliation=reconciliation,
-            venue_order_id=_venue_id(venue_order_id),
-            account_id=_account_id(account_id),
+            venue_order_id=venue_order_id
+            if venue_order_id is None or type(venue_order_id) is VenueOrderId
+            else _venue_id(venue_order_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
         )
 
     def expired(
@@ -243,17 +258,22 @@ class EventFactory:
         reconciliation: bool = False,
     ) -> OrderExpired:
         """The order expired."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderExpired(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
             reconciliation=reconciliation,
-            venue_order_id=_venue_id(venue_order_id),
-            account_id=_account_id(account_id),
+            venue_order_id=venue_order_id
+            if venue_order_id is None or type(venue_order_id) is VenueOrderId
+            else _venue_id(venue_order_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
         )
 
     def triggered(
@@ -266,17 +286,22 @@ class EventFactory:
         reconciliation: bool = False,
     ) -> OrderTriggered:
         """The order's trigger condition was met."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderTriggered(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
             reconciliation=reconciliation,
-            venue_order_id=_venue_id(venue_order_id),
-            account_id=_account_id(account_id),
+            venue_order_id=venue_order_id
+            if venue_order_id is None or type(venue_order_id) is VenueOrderId
+            else _venue_id(venue_order_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
         )
 
     def pending_update(
@@ -288,16 +313,21 @@ class EventFactory:
         ts_event: int | None = None,
     ) -> OrderPendingUpdate:
         """A modify request was sent."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderPendingUpdate(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
-            venue_order_id=_venue_id(venue_order_id),
-            account_id=_account_id(account_id),
+            venue_order_id=venue_order_id
+            if venue_order_id is None or type(venue_order_id) is VenueOrderId
+            else _venue_id(venue_order_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
         )
 
     def pending_cancel(
@@ -309,16 +339,21 @@ class EventFactory:
         ts_event: int | None = None,
     ) -> OrderPendingCancel:
         """A cancel request was sent."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderPendingCancel(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
-            venue_order_id=_venue_id(venue_order_id),
-            account_id=_account_id(account_id),
+            venue_order_id=venue_order_id
+            if venue_order_id is None or type(venue_order_id) is VenueOrderId
+            else _venue_id(venue_order_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
         )
 
     def modify_rejected(
@@ -333,17 +368,22 @@ class EventFactory:
         reconciliation: bool = False,
     ) -> OrderModifyRejected:
         """A modify request was refused."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderModifyRejected(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
             reconciliation=reconciliation,
-            venue_order_id=_venue_id(venue_order_id),
-            account_id=_account_id(account_id),
+            venue_order_id=venue_order_id
+            if venue_order_id is None or type(venue_order_id) is VenueOrderId
+            else _venue_id(venue_order_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
             reason=reason,
             code=code,
         )
@@ -360,17 +400,22 @@ class EventFactory:
         reconciliation: bool = False,
     ) -> OrderCancelRejected:
         """A cancel request was refused."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderCancelRejected(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
             reconciliation=reconciliation,
-            venue_order_id=_venue_id(venue_order_id),
-            account_id=_account_id(account_id),
+            venue_order_id=venue_order_id
+            if venue_order_id is None or type(venue_order_id) is VenueOrderId
+            else _venue_id(venue_order_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
             reason=reason,
             code=code,
         )
@@ -389,17 +434,22 @@ class EventFactory:
         reconciliation: bool = False,
     ) -> OrderUpdated:
         """The order was modified; ``quantity`` defaults to the current one."""
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderUpdated(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
             reconciliation=reconciliation,
-            venue_order_id=_venue_id(venue_order_id),
-            account_id=_account_id(account_id),
+            venue_order_id=venue_order_id
+            if venue_order_id is None or type(venue_order_id) is VenueOrderId
+            else _venue_id(venue_order_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
             quantity=order.quantity if quantity is None else quantity,
             price=price,
             trigger_price=trigger_price,
@@ -432,17 +482,20 @@ class EventFactory:
             raise InvalidInput(
                 "venue_order_id", "is required: the order has no venue order id yet", None
             )
-        ts, now = self._ts(ts_event)
+        now = self._now()
+        ts = now if ts_event is None else ts_event
         return OrderFilled(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+            strategy_id=order._strategy_id,
+            instrument_id=order._instrument_id,
+            client_order_id=order._client_order_id,
             event_id=self.next_event_id(),
             ts_event=ts,
             ts_init=now,
             reconciliation=reconciliation,
             venue_order_id=vid,
-            account_id=_account_id(account_id),
+            account_id=account_id
+            if account_id is None or type(account_id) is AccountId
+            else _account_id(account_id),
             trade_id=trade_id if isinstance(trade_id, TradeId) else TradeId(trade_id),
             order_side=order.side,
             order_type=order.order_type,

@@ -23,7 +23,7 @@ import enum
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from lyra.errors import InvalidOrder, InvalidTransition
 from lyra.model.currency import Currency
@@ -111,9 +111,14 @@ _CLOSED: Final = CLOSED_STATUSES
 _PENDING: Final = PENDING_STATUSES
 _PRICED_TYPES: Final = PRICE_REQUIRED_TYPES | PRICE_OPTIONAL_TYPES | {OrderType.MARKET_TO_LIMIT}
 _TRIGGER_TYPES: Final = TRIGGER_REQUIRED_TYPES | TRIGGER_OPTIONAL_TYPES
+_make_qty: Final = Quantity._make
 _AVG_PLACES: Final = Decimal(1).scaleb(-18)
 _SIDE_OF: Final = {int(s): s for s in OrderSide}
 _TRIGGER_OF: Final = {int(t): t for t in TriggerType}
+_TYPE_OF: Final = {int(t): t for t in OrderType}
+_TIF_OF: Final = {int(t): t for t in TimeInForce}
+_OFFSET_TYPE_OF: Final = {int(t): t for t in TrailingOffsetType}
+_CONTINGENCY_OF: Final = {int(t): t for t in ContingencyType}
 
 
 class Order:
@@ -137,6 +142,7 @@ class Order:
         "_last_trade_id",
         "_liquidity_side",
         "_notional_raw",
+        "_order_type",
         "_position_id",
         "_previous_status",
         "_price",
@@ -146,8 +152,10 @@ class Order:
         "_side",
         "_status",
         "_strategy_id",
+        "_time_in_force",
         "_trade_ids",
         "_trigger_price",
+        "_trigger_type",
         "_ts_accepted",
         "_ts_closed",
         "_ts_last",
@@ -187,12 +195,19 @@ class Order:
     _ts_triggered: int | None
     _ts_closed: int | None
     _ts_last: int
+    # the specification's enums as members (an OrderInitialized may hold plain ints)
+    _order_type: OrderType
+    _time_in_force: TimeInForce
+    _trigger_type: TriggerType
 
     def __init__(self, init: OrderInitialized) -> None:
         if type(init) is not OrderInitialized:
             raise InvalidOrder("init", "must be an OrderInitialized event", init)
         validate_order(init)
         self._init = init
+        self._order_type = _TYPE_OF[init.order_type]
+        self._time_in_force = _TIF_OF[init.time_in_force]
+        self._trigger_type = _TRIGGER_OF[init.trigger_type]
         self._client_order_id = init.client_order_id
         self._strategy_id = init.strategy_id
         self._instrument_id = init.instrument_id
@@ -281,20 +296,38 @@ class Order:
         """Shared handling of the status targets for events with no fields to apply."""
         if target is _IGNORE:
             return _DUPLICATE
-        if target is _PREVIOUS:
-            previous = self._previous_status
-            assert previous is not None
-            self._move(previous, event.ts_event)
-        elif target is not _STAY:
-            self._move(cast(OrderStatus, target), event.ts_event)
-        self._ts_last = event.ts_event
+        ts = event.ts_event
+        if target is not _STAY:
+            if target is _PREVIOUS:
+                previous = self._previous_status
+                assert previous is not None
+                status = previous
+            else:
+                status = target  # type: ignore[assignment]  # a status, not a rule
+            # _move, inlined (every event passes here)
+            current = self._status
+            if status is not current:
+                if current not in _PENDING:
+                    self._previous_status = current
+                self._status = status
+                if status in _CLOSED:
+                    self._ts_closed = ts
+        self._ts_last = ts
         self._events.append(event)
         return _APPLIED
 
     def _on_simple(self, event: Any, target: TransitionTarget) -> ApplyOutcome:
         # Denied, Emulated, PendingUpdate/Cancel, Rejected, Canceled, Expired, Modify/CancelRejected
-        if target is not _IGNORE:
-            self._note_venue_ids(event)
+        if target is _IGNORE:
+            return _DUPLICATE
+        # _note_venue_ids, inlined
+        vid = getattr(event, "venue_order_id", None)
+        if vid is not None and vid != self._venue_order_id:
+            self._venue_order_id = vid
+            self._venue_order_ids.append(vid)
+        aid = getattr(event, "account_id", None)
+        if aid is not None and aid != self._account_id:
+            self._account_id = aid
         return self._resolve(event, target)
 
     def _note_venue_ids(self, event: Any) -> bool:
@@ -466,6 +499,9 @@ class Order:
             raise InvalidOrder("client_order_id", "must not change", init.client_order_id)
         validate_order(init)
         self._init = init
+        self._order_type = _TYPE_OF[init.order_type]
+        self._time_in_force = _TIF_OF[init.time_in_force]
+        self._trigger_type = _TRIGGER_OF[init.trigger_type]
         self._events[0] = init
 
     # -- specification ----------------------------------------------------------------------
@@ -497,7 +533,7 @@ class Order:
     @property
     def order_type(self) -> OrderType:
         """The order type."""
-        return OrderType(self._init.order_type)
+        return self._order_type
 
     @property
     def quantity(self) -> Quantity:
@@ -517,12 +553,12 @@ class Order:
     @property
     def trigger_type(self) -> TriggerType:
         """Which price stream triggers the order (``NO_TRIGGER`` if none)."""
-        return TriggerType(self._init.trigger_type)
+        return self._trigger_type
 
     @property
     def time_in_force(self) -> TimeInForce:
         """The time in force."""
-        return TimeInForce(self._init.time_in_force)
+        return self._time_in_force
 
     @property
     def expire_time_ns(self) -> int | None:
@@ -557,7 +593,7 @@ class Order:
     @property
     def trailing_offset_type(self) -> TrailingOffsetType:
         """Unit of the trailing and limit offsets."""
-        return TrailingOffsetType(self._init.trailing_offset_type)
+        return _OFFSET_TYPE_OF[self._init.trailing_offset_type]  # validated: always there
 
     @property
     def limit_offset(self) -> Decimal | None:
@@ -579,7 +615,7 @@ class Order:
     @property
     def contingency_type(self) -> ContingencyType:
         """How the order depends on its linked orders."""
-        return ContingencyType(self._init.contingency_type)
+        return _CONTINGENCY_OF[self._init.contingency_type]  # validated: always there
 
     @property
     def order_list_id(self) -> OrderListId | None:
@@ -642,10 +678,15 @@ class Order:
     @property
     def leaves_qty(self) -> Quantity:
         """The quantity still working: ``quantity - filled_qty``, or 0 once closed."""
-        p = max(self._fill_precision, self._quantity.precision)
+        p = self._fill_precision
+        q = self._quantity._precision
+        if q > p:
+            p = q
+        # 0 <= leaves <= quantity, at a precision that shows both: from_raw's checks pass
         if self._status in _CLOSED:
-            return Quantity.from_raw(0, p)
-        return Quantity.from_raw(max(self._qty_raw - self._filled_raw, 0), p)
+            return _make_qty(0, p)
+        leaves = self._qty_raw - self._filled_raw
+        return _make_qty(leaves if leaves > 0 else 0, p)
 
     @property
     def overfill_qty(self) -> Quantity:

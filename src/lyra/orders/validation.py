@@ -187,6 +187,111 @@ def validate_order(init: OrderInitialized) -> None:
     Raises :class:`~lyra.orders.InvalidOrder` naming the field and the rule. Rules are listed
     in this module's documentation.
     """
+    try:
+        if _plainly_valid(init):
+            return
+    except TypeError:  # e.g. an unhashable enum field: the full checks name it
+        pass
+    _validate_full(init)
+
+
+# Per order type, for types without trailing offsets: (price required, trigger required,
+# triggerable, post-only / iceberg allowed, allowed time in force).
+_PLAIN_RULES: Final[dict[int, tuple[bool, bool, bool, bool, frozenset[TimeInForce]]]] = {
+    int(t): (
+        t in PRICE_REQUIRED_TYPES,
+        t in TRIGGER_REQUIRED_TYPES,
+        t in TRIGGERABLE_TYPES,
+        t in POST_ONLY_TYPES,
+        ALLOWED_TIME_IN_FORCE[t],
+    )
+    for t in OrderType
+    if t not in TRAILING_TYPES
+}
+_NO_TRIGGER: Final = TriggerType.NO_TRIGGER
+_NO_TRAILING: Final = TrailingOffsetType.NO_TRAILING_OFFSET
+_GTD: Final = TimeInForce.GTD
+
+
+def _plainly_valid(init: OrderInitialized) -> bool:
+    """A quick pass over the common shapes of order: ``True`` only when every rule of
+    :func:`_validate_full` holds (it is stricter about types); ``False`` means "check fully"."""
+    if not (
+        type(init.strategy_id) is StrategyId
+        and type(init.instrument_id) is InstrumentId
+        and type(init.client_order_id) is ClientOrderId
+        and isinstance(init.event_id, str)
+    ):
+        return False
+    ts = init.ts_event
+    if type(ts) is not int or ts < 0:
+        return False
+    ts = init.ts_init
+    if type(ts) is not int or ts < 0:
+        return False
+    if init.side not in _SIDES:
+        return False
+    rules = _PLAIN_RULES.get(init.order_type)
+    if rules is None:
+        return False
+    price_required, trigger_required, triggerable, post_only_ok, tifs = rules
+    qty = init.quantity
+    if type(qty) is not Quantity or qty._raw <= 0:
+        return False
+    price = init.price
+    if price is None:
+        if price_required:
+            return False
+    elif not price_required or type(price) is not Price:
+        return False
+    trigger = init.trigger_price
+    if trigger is None:
+        if trigger_required:
+            return False
+    elif not trigger_required or type(trigger) is not Price:
+        return False
+    trigger_type = init.trigger_type
+    if triggerable:
+        if trigger_type not in _TRIGGER_TYPES or trigger_type == _NO_TRIGGER:
+            return False
+    elif trigger_type != _NO_TRIGGER:
+        return False
+    if (
+        init.trailing_offset is not None
+        or init.trailing_offset_type != _NO_TRAILING
+        or init.limit_offset is not None
+        or init.activation_price is not None
+    ):
+        return False
+    tif = init.time_in_force
+    if tif not in tifs:
+        return False
+    expire = init.expire_time_ns
+    if tif == _GTD:
+        if type(expire) is not int or expire <= 0:
+            return False
+    elif expire is not None:
+        return False
+    if init.post_only and (not post_only_ok or tif not in RESTING_TIME_IN_FORCE):
+        return False
+    if init.display_qty is not None or init.emulation_trigger != _NO_TRIGGER:
+        return False
+    tags = init.tags
+    if type(tags) is not tuple:
+        return False
+    for tag in tags:
+        if type(tag) is not str:
+            return False
+    return (
+        init.order_list_id is None
+        and init.parent_order_id is None
+        and init.linked_order_ids == ()
+        and init.contingency_type == _NO_CONTINGENCY
+    )
+
+
+def _validate_full(init: OrderInitialized) -> None:
+    """Every rule, in order; raises on the first one broken."""
     if not _has_id_types(init.strategy_id, init.instrument_id, init.client_order_id, init.event_id):
         _check_type("strategy_id", init.strategy_id, StrategyId)
         _check_type("instrument_id", init.instrument_id, InstrumentId)

@@ -17,7 +17,7 @@ from typing import Final
 
 from lyra.errors import InvalidInput
 from lyra.model.currency import Currency
-from lyra.model.values import Money, Quantity
+from lyra.model.values import MONEY_RAW_MAX, Money, Quantity
 
 __all__ = ()
 
@@ -55,13 +55,21 @@ def money_precision(raw: int, currency: Currency) -> int:
 
 def money(raw: int, currency: Currency) -> Money:
     """Money of ``raw`` (10**-9 units), shown with the currency's precision or more."""
-    return Money.from_raw(raw, currency, money_precision(raw, currency))
+    if not -MONEY_RAW_MAX <= raw <= MONEY_RAW_MAX:
+        return Money.from_raw(raw, currency, money_precision(raw, currency))  # raises
+    # money_precision shows raw exactly, so Money.from_raw's checks would all pass
+    p = currency.precision
+    while p < 9 and raw % POW10[9 - p]:
+        p += 1
+    return _make_money(raw, p, currency)
 
 
 def money_from_fine(fine: int, currency: Currency) -> Money:
     """Money of ``fine`` (10**-27 units) rounded half-even to 10**-9."""
-    raw = rdiv(fine, FINE_PER_RAW)
-    return Money.from_raw(raw, currency, money_precision(raw, currency))
+    return money(rdiv(fine, FINE_PER_RAW), currency)
+
+
+_make_money: Final = Money._make
 
 
 def fine_to_decimal(fine: int) -> Decimal:

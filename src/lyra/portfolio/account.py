@@ -52,9 +52,9 @@ from lyra.model.currency import Currency
 from lyra.model.enums import AccountType, LiquiditySide, OrderSide
 from lyra.model.identifiers import AccountId, InstrumentId
 from lyra.model.instruments import CurrencyPair, Equity, Instrument
-from lyra.model.values import Money, Price, Quantity
+from lyra.model.values import MONEY_RAW_MAX, Money, Price, Quantity
 from lyra.orders.events import OrderFilled
-from lyra.portfolio._fixed import POW10, SCALE, ceil_div, money, rdiv
+from lyra.portfolio._fixed import FINE_PER_RAW, POW10, SCALE, ceil_div, money, rdiv
 
 __all__ = (
     "Account",
@@ -67,6 +67,7 @@ __all__ = (
 )
 
 _ONE: Final = Decimal(1)
+_make_money: Final = Money._make
 
 
 class AccountBalance(msgspec.Struct, frozen=True, gc=False):
@@ -122,6 +123,16 @@ def _check_money(field: str, value: object) -> Money:
     if type(value) is not Money:
         raise InvalidInput(field, "must be Money", value)
     return value
+
+
+def _notional_raw(instrument: Instrument, quantity: Quantity, price: Price) -> int:
+    """``instrument.notional_value(quantity, price).raw``: for a linear instrument the exact
+    product rounded half-even, without building the Money (the method checks and raises)."""
+    if type(quantity) is Quantity and type(price) is Price and not instrument.is_inverse:
+        raw = rdiv(quantity.raw * instrument.multiplier.raw * price.raw, FINE_PER_RAW)
+        if -MONEY_RAW_MAX <= raw <= MONEY_RAW_MAX:
+            return raw
+    return instrument.notional_value(quantity, price).raw
 
 
 def _check_leverage(field: str, value: object) -> Decimal:
@@ -226,6 +237,13 @@ class Account(abc.ABC):
             return None
         return money(total - self._locked.get(currency, 0), currency)
 
+    def _free_raw(self, currency: Currency) -> int | None:
+        """``free_balance(currency).raw`` without building the Money (``None``: never held)."""
+        total = self._total.get(currency)
+        if total is None:
+            return None
+        return total - self._locked.get(currency, 0)
+
     def _check_total(self, currency: Currency, new_total: int, needed: int | None = None) -> None:
         if new_total < 0 and self._refuses_negative():
             have = self._total.get(currency, 0)
@@ -289,18 +307,23 @@ class Account(abc.ABC):
         """
         if not isinstance(order_key, str) or not order_key:
             raise InvalidInput("Account.lock.order_key", "must be a non-empty str", order_key)
-        _check_money("Account.lock.amount", amount)
-        if amount.raw < 0:
+        if type(amount) is not Money:
+            _check_money("Account.lock.amount", amount)
+        raw = amount.raw
+        if raw < 0:
             raise ValueOutOfRange("Account.lock.amount", "must not be negative", amount)
-        if amount.raw == 0:
+        if raw == 0:
             self.release(order_key)
             return
         currency = amount.currency
-        old = self._locks.get(order_key)
-        same = old is not None and old.amount.currency == currency
-        locked = self._locked.get(currency, 0) - (old.amount.raw if same and old else 0)
+        locks = self._locks
+        all_locked = self._locked
+        old = locks.get(order_key)
+        locked = all_locked.get(currency, 0)
+        if old is not None and old.amount.currency == currency:
+            locked -= old.amount.raw
         total = self._total.get(currency, 0)
-        if locked + amount.raw > total and not self._allow_borrowing:
+        if locked + raw > total and not self._allow_borrowing:
             raise InsufficientBalance(
                 self._id,
                 currency.code,
@@ -309,10 +332,12 @@ class Account(abc.ABC):
             )
         if old is not None:
             self._unlock(old)
-        new = OrderLock(str(order_key), amount, instrument_id)
-        self._locks[new.order_key] = new
-        self._locked[currency] = self._locked.get(currency, 0) + amount.raw
-        self._total.setdefault(currency, 0)
+        key = str(order_key)
+        new = OrderLock(key, amount, instrument_id)
+        locks[key] = new
+        all_locked[currency] = all_locked.get(currency, 0) + raw
+        if total == 0 and currency not in self._total:
+            self._total[currency] = 0
         self._locks_changed(old, new)
 
     def release(self, order_key: str) -> Money | None:
@@ -383,13 +408,13 @@ class Account(abc.ABC):
         deltas: dict[Currency, int] = {}
         spends = False
         if isinstance(instrument, CurrencyPair):
-            notional = instrument.notional_value(fill.last_qty, fill.last_px).raw
+            notional = _notional_raw(instrument, fill.last_qty, fill.last_px)
             base = rdiv(fill.last_qty.raw * instrument.multiplier.raw, SCALE)
             deltas[instrument.quote_currency] = -notional if buy else notional
             deltas[instrument.base_currency] = base if buy else -base
             spends = True
         elif isinstance(instrument, Equity):
-            notional = instrument.notional_value(fill.last_qty, fill.last_px).raw
+            notional = _notional_raw(instrument, fill.last_qty, fill.last_px)
             deltas[instrument.quote_currency] = -notional if buy else notional
             spends = True
         elif realized_pnl is not None:
@@ -578,7 +603,8 @@ class MarginAccount(Account):
         if type(price) is not Price:
             raise InvalidInput("price", "must be a Price", price)
         currency = instrument.settlement_currency
-        step = POW10[9 - currency.precision]
+        precision = currency.precision
+        step = POW10[9 - precision]
         rn, rd = rate.as_integer_ratio()
         ln, ld = self.leverage(instrument.id).as_integer_ratio()
         q = quantity.raw * instrument.multiplier.raw
@@ -591,7 +617,10 @@ class MarginAccount(Account):
         else:
             # notional raw = q * p / 10**18
             raw = ceil_div(abs(q * p) * rn * ld, 10**18 * rd * ln * step) * step
-        return Money.from_raw(raw, currency, currency.precision)
+        if -MONEY_RAW_MAX <= raw <= MONEY_RAW_MAX:
+            # a multiple of step: from_raw's checks would all pass
+            return _make_money(raw, precision, currency)
+        return Money.from_raw(raw, currency, precision)  # raises
 
     def calculate_margin_init(
         self, instrument: Instrument, quantity: Quantity, price: Price

@@ -54,7 +54,7 @@ from lyra.portfolio._fixed import (
 )
 from lyra.portfolio.account import Account, AccountState, MarginAccount
 from lyra.portfolio.events import PositionEvent
-from lyra.portfolio.position import Position, PositionState, _split_commission
+from lyra.portfolio.position import Position, PositionState, _events, _split_commission
 
 if TYPE_CHECKING:
     from lyra.bus import EventBus
@@ -314,6 +314,14 @@ class Portfolio:
         instrument, and :class:`~lyra.portfolio.InsufficientBalance` when a cash account
         refuses the fill; either way nothing changes.
         """
+        return self._apply_fill(fill, instrument, False)
+
+    def _apply_fill(
+        self, fill: OrderFilled, instrument: Instrument | None, quiet: bool
+    ) -> tuple[PositionEvent, ...]:
+        """:meth:`apply_fill`; ``quiet``: the caller discards the position events and the
+        portfolio has no bus, so none are built (the state changes all the same)."""
+        quiet = quiet and self._bus is None
         if type(fill) is not OrderFilled:
             raise InvalidInput("fill", "must be an OrderFilled", fill)
         iid = fill.instrument_id
@@ -378,12 +386,12 @@ class Portfolio:
                             str(raw_to_decimal(max(held, 0), book.size_prec)),
                         )
                 account.apply_fill(fill, book.instrument)
-            events = self._apply_position(pos, flip, sign, q, fill, book)
+            events = self._apply_position(pos, flip, sign, q, fill, book, quiet)
         else:
             saved = None
             if account is not None and account._refuses_negative() and not is_new:
                 saved = pos._save()
-            events = self._apply_position(pos, flip, sign, q, fill, book)
+            events = self._apply_position(pos, flip, sign, q, fill, book, quiet)
             if account is not None:
                 delta = rdiv(pos._snap_realized + pos._realized, FINE_PER_RAW) - rdiv(
                     life0, FINE_PER_RAW
@@ -502,15 +510,16 @@ class Portfolio:
         q: int,
         fill: OrderFilled,
         book: _Book,
+        quiet: bool = False,
     ) -> tuple[PositionEvent, ...]:
         if book.oms is not OmsType.HEDGING:
-            return pos._apply(sign, fill)
+            return pos._apply(sign, fill, quiet)
         if flip is None:
-            return (pos._part(sign, q, fill, fill.commission),)
+            return _events(pos._part(sign, q, fill, fill.commission, quiet))
         held = abs(pos._qty)
         first_c, second_c = _split_commission(fill.commission, held, q)
-        first = pos._part(sign, held, fill, first_c)
-        return first, flip._part(sign, q - held, fill, second_c)
+        first = pos._part(sign, held, fill, first_c, quiet)
+        return _events(first, flip._part(sign, q - held, fill, second_c, quiet))
 
     # -- prices -----------------------------------------------------------------------------
     def update_mark(self, instrument_id: InstrumentId, price: Price) -> None:

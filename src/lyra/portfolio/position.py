@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any, Final
 
 import msgspec
@@ -264,7 +265,9 @@ class Position:
     _ts_opened: int
     _ts_last: int
     _ts_closed: int | None
-    _snapshots: list[PositionState]
+    # closed cycles: PositionState, or the slot values it is built from on first read
+    # (a tuple of _SNAPSHOT_SLOTS; see _snapshot_and_reset)
+    _snapshots: list[PositionState | tuple[Any, ...]]
     _snap_realized: int
     _snap_comm: int
     _trade_ids: set[str] | None
@@ -563,7 +566,7 @@ class Position:
     @property
     def snapshots(self) -> tuple[PositionState, ...]:
         """Earlier closed cycles of this position id, oldest first (netting reopen)."""
-        return tuple(self._snapshots)
+        return tuple(self._closed_cycles())
 
     def has_trade(self, trade_id: TradeId | str) -> bool:
         """Whether a fill with this trade id was applied (only with ``track_trade_ids``)."""
@@ -609,24 +612,30 @@ class Position:
             )
         return sign
 
-    def _apply(self, sign: int, fill: OrderFilled) -> tuple[PositionEvent, ...]:
+    def _apply(
+        self, sign: int, fill: OrderFilled, quiet: bool = False
+    ) -> tuple[PositionEvent, ...]:
+        """Apply a fill; its events (none when ``quiet``: the caller discards them)."""
         q = fill.last_qty.raw
         held = self._qty
         if held == 0:
             if self._trade_count:
                 self._snapshot_and_reset()
-            return (self._part(sign, q, fill, fill.commission),)
+            return _events(self._part(sign, q, fill, fill.commission, quiet))
         if (held > 0) != (sign > 0):
             a = held if held > 0 else -held
             if q > a:
                 first_c, second_c = _split_commission(fill.commission, a, q)
-                first = self._part(sign, a, fill, first_c)
+                first = self._part(sign, a, fill, first_c, quiet)
                 self._snapshot_and_reset()
-                return first, self._part(sign, q - a, fill, second_c)
-        return (self._part(sign, q, fill, fill.commission),)
+                return _events(first, self._part(sign, q - a, fill, second_c, quiet))
+        return _events(self._part(sign, q, fill, fill.commission, quiet))
 
-    def _part(self, sign: int, q: int, fill: OrderFilled, commission: Money) -> PositionEvent:
-        """Apply ``q`` (no more than the open quantity when reducing) of a fill."""
+    def _part(
+        self, sign: int, q: int, fill: OrderFilled, commission: Money, quiet: bool = False
+    ) -> PositionEvent | None:
+        """Apply ``q`` (no more than the open quantity when reducing) of a fill; return its
+        event (``None`` when ``quiet``: building it changes nothing)."""
         held = self._qty
         p = fill.last_px.raw
         m = self._m
@@ -674,8 +683,8 @@ class Position:
         if self._qty == 0:
             self._closing_order_id = fill.client_order_id
             self._ts_closed = fill.ts_event
-            return self._event(2, fill, q)
-        return self._event(0 if opened else 1, fill, q)
+            return None if quiet else self._event(2, fill, q)
+        return None if quiet else self._event(0 if opened else 1, fill, q)
 
     def _add_commission(self, commission: Money) -> None:
         ccy = commission.currency
@@ -701,10 +710,29 @@ class Position:
         self._size_prec = exact_precision(fee_raw, self._size_prec)
 
     def _snapshot_and_reset(self) -> None:
-        self._snapshots.append(self._state(with_history=False))
+        if type(self) is Position:
+            # Building the PositionState (Decimals, Money) waits until someone reads it: a
+            # position that flips on every fill would pay for it on every fill otherwise.
+            self._snapshots.append(_capture_cycle(self))
+        else:
+            self._snapshots.append(self._state(with_history=False))
         self._snap_realized += self._realized
         self._snap_comm += self._comm_settle
         self._reset_cycle()
+
+    def _closed_cycles(self) -> list[PositionState]:
+        """``_snapshots`` with every captured cycle built into its PositionState."""
+        snaps = self._snapshots
+        for i, snap in enumerate(snaps):
+            if type(snap) is tuple:
+                cycle = object.__new__(Position)
+                for name, value in zip(_SNAPSHOT_SLOTS, snap, strict=True):
+                    setattr(cycle, name, value)
+                cycle._all_comm = {}
+                cycle._snapshots = []
+                cycle._trade_ids = None
+                snaps[i] = cycle._state(with_history=False)
+        return snaps  # type: ignore[return-value]  # every entry is a PositionState now
 
     # -- events -----------------------------------------------------------------------------
     def _event(self, kind: int, fill: OrderFilled, q: int) -> PositionEvent:
@@ -822,7 +850,7 @@ class Position:
             avg_px_open=self.avg_px_open,
             avg_px_close=self.avg_px_close,
             realized_pnl=self.realized_pnl,
-            snapshots=tuple(self._snapshots) if with_history else (),
+            snapshots=tuple(self._closed_cycles()) if with_history else (),
             trade_ids=(
                 tuple(TradeId(t) for t in sorted(ids)) if with_history and ids is not None else None
             ),
@@ -861,7 +889,7 @@ class Position:
         pos._ts_opened = state.ts_opened
         pos._ts_last = state.ts_last
         pos._ts_closed = state.ts_closed
-        pos._snapshots = list(state.snapshots)
+        pos._snapshots = list[PositionState | tuple[Any, ...]](state.snapshots)
         pos._snap_realized = 0
         pos._snap_comm = 0
         all_comm: dict[Currency, Money] = {}
@@ -894,3 +922,16 @@ def _precision_of(raw: int) -> int:
     while p < 9 and raw % POW10[9 - p]:
         p += 1
     return p
+
+
+# What _state(with_history=False) reads: every slot but the history and the running totals
+# across cycles (a cycle's dict of commissions is replaced, never changed, when it closes).
+_SNAPSHOT_SLOTS: Final = tuple(
+    name for name in Position.__slots__ if name not in ("_all_comm", "_snapshots", "_trade_ids")
+)
+_capture_cycle: Final = attrgetter(*_SNAPSHOT_SLOTS)
+
+
+def _events(*parts: PositionEvent | None) -> tuple[PositionEvent, ...]:
+    """The events of a fill's parts (``()`` when they were applied quietly)."""
+    return () if parts[0] is None else parts  # type: ignore[return-value]

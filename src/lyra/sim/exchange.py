@@ -140,6 +140,8 @@ _RELEASED: Final = 11
 _MAKER: Final = LiquiditySide.MAKER
 _TAKER: Final = LiquiditySide.TAKER
 _BUY: Final = OrderSide.BUY
+_SELL: Final = OrderSide.SELL
+_DEFAULT_TRIGGER: Final = int(TriggerType.DEFAULT)
 _PRICED: Final = PRICE_REQUIRED_TYPES | PRICE_OPTIONAL_TYPES | {_T.MARKET_TO_LIMIT}
 _HAS_TRIGGER: Final = TRIGGER_REQUIRED_TYPES | TRIGGER_OPTIONAL_TYPES
 _MARKET_STYLE: Final = frozenset({_T.MARKET, _T.MARKET_TO_LIMIT})
@@ -1102,7 +1104,8 @@ class SimulatedExchange(SimulatedVenue):
         """The venue's own book-keeping of a fill: account and positions."""
         inst = rec.inst
         assert inst is not None
-        self._portfolio.apply_fill(fill, inst.instrument)
+        # the exchange keeps no position events: the portfolio skips building them
+        self._portfolio._apply_fill(fill, inst.instrument, True)
         # The engine keeps the same signed position from its own fills (for reduce-only);
         # this copy serves queries and reconcile without a call into the engine.
         key = (inst.index, rec.session.index)
@@ -1292,9 +1295,15 @@ class SimulatedExchange(SimulatedVenue):
     def _lock_price(self, order: Order, inst: _Inst) -> Price | None:
         """The price an order's funds are reserved at: its limit, else its trigger or
         activation price, else the best opposite price now (``None``: no market)."""
-        for px in (order.price, order.trigger_price, order.activation_price):
-            if px is not None:
-                return px
+        px = order.price
+        if px is not None:
+            return px
+        px = order.trigger_price
+        if px is not None:
+            return px
+        px = order.activation_price
+        if px is not None:
+            return px
         top = (
             self._core.best_ask(inst.index)
             if order.side is _BUY
@@ -1310,11 +1319,8 @@ class SimulatedExchange(SimulatedVenue):
         session = rec.session
         account = session.account
         instrument = inst.instrument
-        if (
-            isinstance(account, CashAccount)
-            and isinstance(instrument, Equity)
-            and order.side is OrderSide.SELL
-        ):
+        side = order.side
+        if side is _SELL and isinstance(account, CashAccount) and isinstance(instrument, Equity):
             held = self._positions.get((inst.index, session.index), 0)
             for other in session.live.values():
                 o = other.order
@@ -1338,12 +1344,14 @@ class SimulatedExchange(SimulatedVenue):
         px = self._lock_price(order, inst)
         if px is None:
             return
-        amount = account.order_lock_amount(instrument, order.side, order.quantity, px)
-        if amount.raw > 0:
-            free = account.free_balance(amount.currency)
-            free_raw = 0 if free is None else free.raw
-            if amount.raw > free_raw:
-                shown = Money.zero(amount.currency) if free is None else free
+        amount = account.order_lock_amount(instrument, side, order.quantity, px)
+        raw = amount.raw
+        if raw > 0:
+            currency = amount.currency
+            free_raw = account._free_raw(currency)  # free_balance(currency).raw, or None
+            if raw > (0 if free_raw is None else free_raw):
+                free = account.free_balance(currency)
+                shown = Money.zero(currency) if free is None else free
                 raise _Refusal(
                     RejectCode.INSUFFICIENT_BALANCE,
                     f"{self._venue}: {order.side.name} {order.quantity} {inst.id} at {px} needs "
@@ -1471,35 +1479,36 @@ class SimulatedExchange(SimulatedVenue):
 
     def _order_args(self, order: Order, inst: _Inst, now: int) -> tuple[Any, ...]:
         otype = order.order_type
-        qty = inst.lots(order.quantity, "quantity")
-        price = None if order.price is None else inst.ticks(order.price, "price")
-        trigger = (
-            None
-            if order.trigger_price is None
-            else inst.ticks(order.trigger_price, "trigger_price")
-        )
-        activation = (
-            None
-            if order.activation_price is None
-            else inst.ticks(order.activation_price, "activation_price")
-        )
-        display = 0 if order.display_qty is None else inst.lots(order.display_qty, "display_qty")
+        init = order.init  # the fields an update cannot change are read from it directly
+        quantity = order.quantity
+        qty, r = divmod(quantity.raw, inst.size_inc)
+        if r or qty <= 0:
+            qty = inst.lots(quantity, "quantity")  # raises
+        px = order.price
+        price = None if px is None else inst.ticks(px, "price")
+        px = order.trigger_price
+        trigger = None if px is None else inst.ticks(px, "trigger_price")
+        px = init.activation_price
+        activation = None if px is None else inst.ticks(px, "activation_price")
+        shown = init.display_qty
+        display = 0 if shown is None else inst.lots(shown, "display_qty")
         tif = order.time_in_force
-        expire = order.expire_time_ns or 0
+        expire = init.expire_time_ns or 0
         if tif in _AUCTION_TIFS:
             self._schedule_auction(inst, tif == TimeInForce.AT_THE_CLOSE, now)
         if tif == TimeInForce.DAY and otype not in _MARKET_STYLE:
             # DAY ends at the instrument's session close: the engine expires it as GTD.
             tif = TimeInForce.GTD
             expire = inst.session.next_close(now)
-        trigger_type = int(order.trigger_type) or int(TriggerType.DEFAULT)
+        trigger_type = int(order.trigger_type) or _DEFAULT_TRIGGER
         offset = 0
         offset_type = 0
         limit_offset = 0
-        if order.trailing_offset is not None:
+        trailing = init.trailing_offset
+        if trailing is not None:
             unit = order.trailing_offset_type
             offset_type = int(unit)
-            offset = self._offset(order.trailing_offset, unit, inst, "trailing_offset")
+            offset = self._offset(trailing, unit, inst, "trailing_offset")
             if order.limit_offset is not None:
                 if unit == TrailingOffsetType.BASIS_POINTS:
                     raise _Refusal(
@@ -1518,8 +1527,8 @@ class SimulatedExchange(SimulatedVenue):
             trigger_type,
             expire,
             display,
-            order.post_only,
-            order.reduce_only,
+            init.post_only,
+            init.reduce_only,
             offset,
             offset_type,
             limit_offset,

@@ -41,7 +41,7 @@ from lyra import topics
 from lyra.bus import EventBus
 from lyra.clock import Clock
 from lyra.errors import InvalidInput, InvalidOrder, InvalidTransition
-from lyra.model.enums import OrderSide, OrderStatus
+from lyra.model.enums import OrderSide, OrderStatus, TriggerType
 from lyra.model.identifiers import (
     AccountId,
     ClientOrderId,
@@ -101,6 +101,7 @@ _PENDING_OF_KIND: Final = (_S.PENDING_UPDATE, _S.PENDING_CANCEL)
 _DUPLICATE: Final = ApplyOutcome.DUPLICATE
 _OVERFILL: Final = ApplyOutcome.OVERFILL
 _CONNECTED: Final = ConnectionStatus.CONNECTED
+_NO_TRIGGER: Final = TriggerType.NO_TRIGGER
 
 
 class OrderFlow:
@@ -123,9 +124,11 @@ class OrderFlow:
         "_capabilities",
         "_events",
         "_orders",
+        "_our_instruments",
         "_requests",
         "_status",
         "_status_topic",
+        "_supported",
         "_topics",
         "_venue",
     )
@@ -159,6 +162,10 @@ class OrderFlow:
         # client order id -> [modifies, cancels] sent and not answered yet
         self._requests: dict[str, list[int]] = {}
         self._topics: dict[StrategyId, str] = {}
+        # instrument ids known to be of this venue (the check runs on every command)
+        self._our_instruments: set[str] = set()
+        # capabilities.supports answers by order shape (see _supports)
+        self._supported: dict[tuple[Any, ...], str | None] = {}
         self._status = ConnectionStatus(status)
         self._status_topic = topics.venue_status(self._venue)
 
@@ -194,6 +201,7 @@ class OrderFlow:
         if not isinstance(value, VenueCapabilities):
             raise InvalidInput("capabilities", "must be a VenueCapabilities", value)
         self._capabilities = value
+        self._supported.clear()
 
     @property
     def status(self) -> ConnectionStatus:
@@ -357,7 +365,15 @@ class OrderFlow:
         if code is not None:
             self._deny(order, code, reason)
             return False
-        self.track(order)
+        # track(order) without its checks again: _check_sendable ran them, and
+        # _submit_refusal refused another order under this id
+        cid = order.client_order_id
+        if cid not in self._orders:
+            self._orders[cid] = order
+            if order.status not in _CLOSED:
+                self._active[cid] = order
+            for vid in order.venue_order_ids:
+                self._by_venue_id[vid] = order
         self._local(order, self._events.submitted(order, account_id=self._account_id))
         return True
 
@@ -460,16 +476,17 @@ class OrderFlow:
         never left Lyra, publishing nothing.
         """
         self._check_order(order)
-        status = order.status
+        status = order._status
         if status in _NEVER_SENT:
             raise InvalidTransition(order.client_order_id, status, "OrderPendingCancel")
-        self.track(order)
+        if self._orders.get(order._client_order_id) is not order:
+            self.track(order)  # (checks the order again: rare)
         if status in _CLOSED_AT_VENUE:
             self._cancel_rejected(
                 order, RejectCode.ORDER_CLOSED, f"the order is already {status.name}"
             )
             return False
-        if not self.connected:
+        if self._status is not _CONNECTED:
             self._cancel_rejected(
                 order, RejectCode.NOT_CONNECTED, f"the venue is {self._status.name}"
             )
@@ -477,7 +494,7 @@ class OrderFlow:
         self._local(
             order,
             self._events.pending_cancel(
-                order, venue_order_id=order.venue_order_id, account_id=self._account_id
+                order, venue_order_id=order._venue_order_id, account_id=self._account_id
             ),
         )
         self._count_request(order, 1)
@@ -544,7 +561,8 @@ class OrderFlow:
                 ts_event=event.ts_event,
             )
             return None
-        if type(event) in _IMPLY_ACCEPTED and order.ts_accepted is None:
+        etype = type(event)
+        if order._ts_accepted is None and etype in _IMPLY_ACCEPTED:
             vid = getattr(event, "venue_order_id", None)
             if vid is not None and order.status not in _CLOSED:
                 implied = self._events.accepted(
@@ -558,7 +576,7 @@ class OrderFlow:
                 implied = msgspec.structs.replace(implied, ts_init=event.ts_init)
                 if self._apply(order, implied) is None:
                     return None
-        kind = _ANSWER_KIND.get(type(event))
+        kind = _ANSWER_KIND.get(etype)
         if kind is None:
             return self._apply(order, event)
         return self._answer(order, event, kind)
@@ -788,9 +806,12 @@ class OrderFlow:
         vid = getattr(event, "venue_order_id", None)
         if vid is not None and vid not in self._by_venue_id:
             self._by_venue_id[vid] = order
-        if order.status in _CLOSED:
-            self._active.pop(order.client_order_id, None)
-        self._bus.publish(self._topic(order.strategy_id), event)
+        if order._status in _CLOSED:
+            self._active.pop(order._client_order_id, None)
+        topic = self._topics.get(order._strategy_id)
+        if topic is None:
+            topic = self._topic(order._strategy_id)
+        self._bus.publish(topic, event)
         if outcome is _OVERFILL:
             self.anomaly(
                 AnomalyKind.OVERFILL,
@@ -806,9 +827,12 @@ class OrderFlow:
         """Apply and publish an event the flow made itself (it cannot be refused: the
         checks before it made sure)."""
         order.apply(event)
-        if order.status in _CLOSED:
-            self._active.pop(order.client_order_id, None)
-        self._bus.publish(self._topic(order.strategy_id), event)
+        if order._status in _CLOSED:
+            self._active.pop(order._client_order_id, None)
+        topic = self._topics.get(order._strategy_id)
+        if topic is None:
+            topic = self._topic(order._strategy_id)
+        self._bus.publish(topic, event)
 
     def _topic(self, strategy_id: StrategyId) -> str:
         topic = self._topics.get(strategy_id)
@@ -819,7 +843,12 @@ class OrderFlow:
     def _check_order(self, order: object) -> None:
         if not isinstance(order, Order):
             raise InvalidOrder("order", "must be an Order", order)
-        if order.instrument_id.venue != self._venue:
+        iid = order._instrument_id
+        if iid in self._our_instruments:
+            return
+        if iid.venue == self._venue:
+            self._our_instruments.add(iid)
+        else:
             raise InvalidOrder(
                 "instrument_id",
                 f"must be an instrument of venue {self._venue}",
@@ -828,32 +857,55 @@ class OrderFlow:
 
     def _check_sendable(self, order: Order) -> None:
         self._check_order(order)
-        if order.is_emulated:
+        if order._emulation_trigger is not _NO_TRIGGER:  # order.is_emulated
             raise InvalidOrder(
                 "emulation_trigger",
                 "is set: the emulator holds this order; it goes to a venue only once released",
                 order.emulation_trigger,
             )
-        if order.status not in _SENDABLE:
+        if order._status not in _SENDABLE:
             raise InvalidTransition(order.client_order_id, order.status, "OrderSubmitted")
 
     def _submit_refusal(
         self, order: Order, *, check_capabilities: bool = True
     ) -> tuple[RejectCode | None, str]:
-        existing = self._orders.get(order.client_order_id)
+        existing = self._orders.get(order._client_order_id)
         if existing is not None and existing is not order:
             return (
                 RejectCode.DUPLICATE_CLIENT_ORDER_ID,
                 f"{self._venue}: client order id {order.client_order_id} was already used "
                 "on this venue",
             )
-        if not self.connected:
+        if self._status is not _CONNECTED:
             return RejectCode.NOT_CONNECTED, f"{self._venue}: the venue is {self._status.name}"
         if check_capabilities:
-            gap = self._capabilities.supports(order)
+            gap = self._supports(order)
             if gap is not None:
                 return RejectCode.NOT_SUPPORTED, f"{self._venue}: {gap}"
         return None, ""
+
+    def _supports(self, order: Order) -> str | None:
+        """``capabilities.supports(order)``, remembered per order shape: the answer depends
+        only on the fields in the key (see VenueCapabilities.gaps)."""
+        caps = self._capabilities
+        if type(caps) is not VenueCapabilities:  # a subclass may decide otherwise
+            return caps.supports(order)
+        key = (
+            order.order_type,
+            order.time_in_force,
+            order.post_only,
+            order.reduce_only,
+            order.display_qty is None,
+            order.quote_quantity,
+            order.trigger_type,
+            order.trailing_offset_type,
+            order.activation_price is None,
+        )
+        try:
+            return self._supported[key]
+        except KeyError:
+            gap = self._supported[key] = caps.supports(order)
+            return gap
 
     def _deny(self, order: Order, code: RejectCode, reason: str) -> None:
         self._local(order, self._events.denied(order, reason, code))
