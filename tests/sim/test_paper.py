@@ -42,7 +42,7 @@ from lyra.venue import ConnectionStatus, SubscriptionSet, VenueCapabilities, Ven
 from lyra.venue.testing import CONFORMANCE_CHECKS, ConformanceCheck, ConformanceScenario
 
 MS = 1_000_000
-GUARD_S = 5.0  # only a hung session would reach it
+GUARD_S = 30.0  # only a hung session would reach it (generous: CI machines are busy)
 LAG_NS = 3 * MS  # the fake venue's clock runs behind ours, as network delay makes it look
 
 BTC = CurrencyPair.simple("BTCUSDT.BINANCE", price_increment="0.01", size_increment="0.001")
