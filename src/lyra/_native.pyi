@@ -590,7 +590,6 @@ class Replay:
     """
 
     def __new__(cls, cores: list[SimCore]) -> Self: ...
-
     def add_stream(self, exchange: int | None, instrument: int = 0, publish: bool = False) -> int:
         """Add a stream feeding instrument ``instrument`` of core ``exchange`` (``None``: a
         timestamps-only stream); ``publish``: :meth:`run` returns after each of its rows.
