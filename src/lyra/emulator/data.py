@@ -1,8 +1,8 @@
 """Mark and index prices: the market data that MARK_PRICE and INDEX_PRICE triggers follow.
 
-``lyra.model`` has no mark or index price type yet, so the emulator defines the two it reads.
-Both are registered custom data types (:func:`lyra.model.data.register_data_type`), so they
-serialize with :mod:`lyra.model.codec` and travel on the custom data topics::
+The two types live in :mod:`lyra.model.data` (re-exported here). Both are registered custom
+data types (:func:`lyra.model.data.register_data_type`), so they serialize with
+:mod:`lyra.model.codec` and travel on the custom data topics::
 
     topics.custom("MarkPrice", "BTCUSDT-PERP.BINANCE")   -> "data.custom.MarkPrice.BINANCE..."
     topics.custom("IndexPrice", "BTCUSDT-PERP.BINANCE")
@@ -14,34 +14,10 @@ them; publish your feed there (or call ``process_mark_price`` / ``process_index_
 
 from __future__ import annotations
 
-import msgspec
-
 from lyra import topics
-from lyra.model.data import UnixNanos, register_data_type
-from lyra.model.identifiers import InstrumentId
-from lyra.model.values import Price
+from lyra.model.data import IndexPrice, MarkPrice
 
 __all__ = ("IndexPrice", "MarkPrice", "index_price_topic", "mark_price_topic")
-
-
-@register_data_type
-class MarkPrice(msgspec.Struct, frozen=True, tag=True, gc=False):
-    """An instrument's mark price (what a derivatives venue values positions at)."""
-
-    instrument_id: InstrumentId
-    value: Price
-    ts_event: UnixNanos
-    ts_init: UnixNanos
-
-
-@register_data_type
-class IndexPrice(msgspec.Struct, frozen=True, tag=True, gc=False):
-    """An instrument's index price (the spot index a derivative tracks)."""
-
-    instrument_id: InstrumentId
-    value: Price
-    ts_event: UnixNanos
-    ts_init: UnixNanos
 
 
 def mark_price_topic(instrument_id: str) -> str:

@@ -67,6 +67,8 @@ __all__ = (
     "BookOrder",
     "DEPTH10_LEN",
     "Data",
+    "IndexPrice",
+    "MarkPrice",
     "QuoteTick",
     "TradeTick",
     "UnixNanos",
@@ -653,3 +655,28 @@ def _register_builtin(cls: type[msgspec.Struct]) -> None:
 for _cls in (QuoteTick, TradeTick, Bar, BookDelta, BookDeltas, BookDepth10):
     _register_builtin(_cls)
 del _cls
+
+
+class MarkPrice(msgspec.Struct, frozen=True, tag=True, gc=False):
+    """An instrument's mark price (what a derivatives venue values positions at and what
+    ``MARK_PRICE`` triggers follow). Published on ``topics.custom("MarkPrice", iid)``."""
+
+    instrument_id: InstrumentId
+    value: Price
+    ts_event: UnixNanos
+    ts_init: UnixNanos
+
+
+class IndexPrice(msgspec.Struct, frozen=True, tag=True, gc=False):
+    """An instrument's index price (the spot index a derivative tracks; ``INDEX_PRICE``
+    triggers follow it). Published on ``topics.custom("IndexPrice", iid)``."""
+
+    instrument_id: InstrumentId
+    value: Price
+    ts_event: UnixNanos
+    ts_init: UnixNanos
+
+
+# registered as custom data: they travel on the custom-data topics
+register_data_type(MarkPrice)
+register_data_type(IndexPrice)
