@@ -5,6 +5,8 @@
   Binance does, filters and rate limits with Binance's error codes, depth/trade/ticker
   streams and execution reports in Binance's JSON, and faults on request (:class:`Faults`).
   Run a bot against it with no network and no keys.
+* :class:`FakeOkx` -- OKX v5 (spot and swaps) the same way: signed REST, public, private and
+  business websockets, ``books`` with the ``seqId`` chain and CRC32 checksums, algo orders.
 * :class:`FakeVenueServer` / :class:`FakeMarket` / :class:`FakeConnection` -- the base a
   fake server for another venue is built on.
 * :mod:`lyra.testing.conformance` -- the adapter conformance suite: any adapter with a fake
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
         run_adapter_conformance,
     )
     from lyra.testing.fake_server import FakeConnection, FakeMarket, FakeVenueServer
+    from lyra.testing.okx import FakeOkx, FakeOkxAccount, FakeOkxAlgo, FakeOkxOrder, OkxHarness
     from lyra.testing.faults import Faults, Rejection
 
 __all__ = (
@@ -48,8 +51,13 @@ __all__ = (
     "FakeBinanceOrder",
     "FakeConnection",
     "FakeMarket",
+    "FakeOkx",
+    "FakeOkxAccount",
+    "FakeOkxAlgo",
+    "FakeOkxOrder",
     "FakeVenueServer",
     "Faults",
+    "OkxHarness",
     "Rejection",
     "run_adapter_conformance",
 )
@@ -67,6 +75,11 @@ _WHERE: Final = {
     "FakeMarket": "fake_server",
     "FakeVenueServer": "fake_server",
     "Faults": "faults",
+    "FakeOkx": "okx",
+    "FakeOkxAccount": "okx",
+    "FakeOkxAlgo": "okx",
+    "FakeOkxOrder": "okx",
+    "OkxHarness": "okx",
     "Rejection": "faults",
 }
 
