@@ -30,6 +30,7 @@ __all__ = (
     "order_events",
     "position_events",
     "quotes",
+    "reconciliation_events",
     "risk_events",
     "time_events",
     "trades",
@@ -119,6 +120,12 @@ def position_events(strategy_id: str) -> str:
 def account_events(account_id: str) -> str:
     """Topic of account state updates (balances, margins): ``events.account.<ACCOUNT_ID>``."""
     return "events.account." + _part("account_id", account_id)
+
+
+def reconciliation_events(venue: str) -> str:
+    """Topic of the differences a recovery found against a venue (see :mod:`lyra.state`):
+    ``events.reconciliation.<VENUE>``."""
+    return "events.reconciliation." + _part("venue", venue)
 
 
 def venue_status(venue: str) -> str:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Final
 import msgspec
 import msgspec.structs
 
+from lyra import topics
 from lyra.bus import EventBus
 from lyra.contingency.actions import Action, Publish
 from lyra.contingency.core import ContingencyCore
@@ -95,10 +96,11 @@ _RANK_CLOSE: Final = 5
 
 
 def reconciliation_topic(venue: str) -> str:
-    """Topic of reconciliation differences: ``events.reconciliation.<VENUE>``."""
+    """Topic of reconciliation differences: ``events.reconciliation.<VENUE>`` (the same as
+    :func:`lyra.topics.reconciliation_events`)."""
     if not venue:
         raise InvalidInput("venue", "must be a non-empty string", venue)
-    return f"events.reconciliation.{venue}"
+    return topics.reconciliation_events(venue)
 
 
 class DifferenceKind(enum.IntEnum):
