@@ -575,3 +575,25 @@ def test_l3_deltas_drive_an_l3_book_with_our_order_resting_among_data_orders() -
     assert bid is not None and bid[0] == Price("100.00", 2)
     # 3 (data order 3) + 1 (ours) remain at 100.00 once data order 1 is deleted
     assert bid[1] == Quantity("4")
+
+
+def test_a_bad_row_met_while_replaying_names_its_stream_and_row() -> None:
+    from lyra.model.columnar import BOOK_DELTA_DTYPE, BookDeltaBatch
+    from lyra.model.enums import BookAction, BookType
+
+    inst = _pair("BTC/USD.ONE")
+    bt = Backtest()
+    ex = bt.add_exchange(
+        SimulatedExchange(
+            "ONE", bus=bt.bus, clock=bt.clock, instruments=[inst], book_type=BookType.L3_MBO
+        )
+    )
+    arr = np.zeros(3, dtype=BOOK_DELTA_DTYPE)
+    arr["ts_event"] = arr["ts_init"] = [T0, T0 + 1, T0 + 2]
+    arr["side"], arr["action"] = 1, int(BookAction.ADD)
+    arr["price"], arr["size"] = 100 * 10**9, 10**9
+    arr["order_id"] = [1, 2, 0]  # an L3 book needs the data order's id
+    bt.add_data(BookDeltaBatch(arr, instrument_id=inst.id, price_precision=2, size_precision=0))
+    with pytest.raises(InvalidInput, match=r"deltas:BTC/USD.ONE row 2: order_id"):
+        bt.run()
+    assert ex.now == T0 + 1  # the rows before it were replayed, the bad one was not

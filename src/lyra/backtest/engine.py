@@ -429,6 +429,14 @@ class Backtest:
             stopped = self._loop(replay, until_ns, bar)
         except KeyboardInterrupt:
             stopped = "KeyboardInterrupt"
+        except InvalidInput as exc:
+            # name the stream rather than its index: "quotes:BTCUSDT.BINANCE row 7: ..."
+            field = exc.field
+            if field.startswith("stream[") and "]" in field:
+                k = int(field[7 : field.index("]")])
+                if 0 <= k < len(streams):
+                    field = streams[k].name + field[field.index("]") + 1 :]
+            raise InvalidInput(field, exc.rule, exc.value) from None
         finally:
             if bar is not None:
                 bar.close(replay.rows_fed)
