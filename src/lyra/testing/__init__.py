@@ -7,6 +7,8 @@
   Run a bot against it with no network and no keys.
 * :class:`FakeOkx` -- OKX v5 (spot and swaps) the same way: signed REST, public, private and
   business websockets, ``books`` with the ``seqId`` chain and CRC32 checksums, algo orders.
+* :class:`FakeCoinbase` -- Coinbase Advanced Trade: JWT-checked REST, ``level2`` with
+  connection-wide ``sequence_num``, ``market_trades``, ``user`` and ``heartbeats``.
 * :class:`FakeVenueServer` / :class:`FakeMarket` / :class:`FakeConnection` -- the base a
   fake server for another venue is built on.
 * :mod:`lyra.testing.conformance` -- the adapter conformance suite: any adapter with a fake
@@ -37,6 +39,12 @@ if TYPE_CHECKING:
         AdapterHarness,
         run_adapter_conformance,
     )
+    from lyra.testing.coinbase import (
+        CoinbaseHarness,
+        FakeCoinbase,
+        FakeCoinbaseAccount,
+        FakeCoinbaseOrder,
+    )
     from lyra.testing.fake_server import FakeConnection, FakeMarket, FakeVenueServer
     from lyra.testing.okx import FakeOkx, FakeOkxAccount, FakeOkxAlgo, FakeOkxOrder, OkxHarness
     from lyra.testing.faults import Faults, Rejection
@@ -46,9 +54,13 @@ __all__ = (
     "AdapterCheck",
     "AdapterHarness",
     "BinanceHarness",
+    "CoinbaseHarness",
     "FakeBinance",
     "FakeBinanceAccount",
     "FakeBinanceOrder",
+    "FakeCoinbase",
+    "FakeCoinbaseAccount",
+    "FakeCoinbaseOrder",
     "FakeConnection",
     "FakeMarket",
     "FakeOkx",
@@ -75,6 +87,10 @@ _WHERE: Final = {
     "FakeMarket": "fake_server",
     "FakeVenueServer": "fake_server",
     "Faults": "faults",
+    "CoinbaseHarness": "coinbase",
+    "FakeCoinbase": "coinbase",
+    "FakeCoinbaseAccount": "coinbase",
+    "FakeCoinbaseOrder": "coinbase",
     "FakeOkx": "okx",
     "FakeOkxAccount": "okx",
     "FakeOkxAlgo": "okx",
