@@ -20,7 +20,9 @@ in neither aiohttp nor websockets):
   :class:`AuthenticationFailed`), :class:`RequestStatusUnknown`, :class:`MalformedMessage`,
   :class:`BookSyncError` (:class:`SequenceGap`, :class:`ChecksumMismatch`).
 
-Venues: :mod:`lyra.adapters.binance` (spot and USD-M futures). Nothing in Lyra's core
+Venues: :mod:`lyra.adapters.binance` (spot and USD-M futures), :mod:`lyra.adapters.okx`
+(v5 spot and swaps), :mod:`lyra.adapters.coinbase` (Advanced Trade) and
+:mod:`lyra.adapters.kraken` (spot, websocket v2). Nothing in Lyra's core
 imports this package. The aiohttp/websockets transports run on asyncio (anyio's asyncio
 backend); install them with ``pip install lyra[adapters]``.
 """

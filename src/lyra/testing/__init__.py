@@ -9,6 +9,8 @@
   business websockets, ``books`` with the ``seqId`` chain and CRC32 checksums, algo orders.
 * :class:`FakeCoinbase` -- Coinbase Advanced Trade: JWT-checked REST, ``level2`` with
   connection-wide ``sequence_num``, ``market_trades``, ``user`` and ``heartbeats``.
+* :class:`FakeKraken` -- Kraken spot: ``API-Sign`` REST, websocket v2 with tokens, the
+  ``book`` channel with CRC32 checksums, ``executions`` and order entry over websocket.
 * :class:`FakeVenueServer` / :class:`FakeMarket` / :class:`FakeConnection` -- the base a
   fake server for another venue is built on.
 * :mod:`lyra.testing.conformance` -- the adapter conformance suite: any adapter with a fake
@@ -46,6 +48,12 @@ if TYPE_CHECKING:
         FakeCoinbaseOrder,
     )
     from lyra.testing.fake_server import FakeConnection, FakeMarket, FakeVenueServer
+    from lyra.testing.kraken import (
+        FakeKraken,
+        FakeKrakenAccount,
+        FakeKrakenOrder,
+        KrakenHarness,
+    )
     from lyra.testing.okx import FakeOkx, FakeOkxAccount, FakeOkxAlgo, FakeOkxOrder, OkxHarness
     from lyra.testing.faults import Faults, Rejection
 
@@ -62,6 +70,9 @@ __all__ = (
     "FakeCoinbaseAccount",
     "FakeCoinbaseOrder",
     "FakeConnection",
+    "FakeKraken",
+    "FakeKrakenAccount",
+    "FakeKrakenOrder",
     "FakeMarket",
     "FakeOkx",
     "FakeOkxAccount",
@@ -69,6 +80,7 @@ __all__ = (
     "FakeOkxOrder",
     "FakeVenueServer",
     "Faults",
+    "KrakenHarness",
     "OkxHarness",
     "Rejection",
     "run_adapter_conformance",
@@ -91,6 +103,10 @@ _WHERE: Final = {
     "FakeCoinbase": "coinbase",
     "FakeCoinbaseAccount": "coinbase",
     "FakeCoinbaseOrder": "coinbase",
+    "FakeKraken": "kraken",
+    "FakeKrakenAccount": "kraken",
+    "FakeKrakenOrder": "kraken",
+    "KrakenHarness": "kraken",
     "FakeOkx": "okx",
     "FakeOkxAccount": "okx",
     "FakeOkxAlgo": "okx",
