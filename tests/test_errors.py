@@ -11,7 +11,10 @@ import pytest
 
 from lyra import errors
 from lyra.errors import (
+    AuthenticationFailed,
+    BookSyncError,
     BusError,
+    ChecksumMismatch,
     ClockError,
     CurrencyMismatch,
     EndpointInUse,
@@ -21,17 +24,30 @@ from lyra.errors import (
     InvalidInstrument,
     InvalidOrder,
     InvalidOrderList,
+    InvalidToken,
     InvalidTransition,
     LyraError,
+    MalformedMessage,
     MissingDependency,
     NativeError,
     NoEndpoint,
     NotSupported,
     PrecisionError,
+    RateLimited,
+    RequestRejected,
+    RequestStatusUnknown,
     RequestTimeout,
+    ResetNeeded,
+    SequenceGap,
+    StateCorrupted,
+    StateError,
+    StoreUnavailable,
+    SweepBackendError,
+    SweepTrialError,
     TimerInPast,
     TimerNameInUse,
     TimeWentBackwards,
+    TransportError,
     UnknownCurrency,
     ValueOutOfRange,
     VenueError,
@@ -76,6 +92,22 @@ PARENTS: dict[type[Exception], tuple[type[Exception], type[Exception] | None]] =
     VenueError: (LyraError, None),
     NotSupported: (VenueError, None),
     VenueNotConnected: (VenueError, None),
+    TransportError: (VenueError, None),
+    RequestRejected: (VenueError, None),
+    RateLimited: (RequestRejected, None),
+    AuthenticationFailed: (RequestRejected, None),
+    RequestStatusUnknown: (VenueError, None),
+    MalformedMessage: (VenueError, None),
+    BookSyncError: (VenueError, None),
+    SequenceGap: (BookSyncError, None),
+    ChecksumMismatch: (BookSyncError, None),
+    InvalidToken: (InvalidInput, ValueError),
+    StateError: (LyraError, None),
+    StateCorrupted: (StateError, None),
+    StoreUnavailable: (StateError, None),
+    SweepBackendError: (LyraError, None),
+    SweepTrialError: (LyraError, None),
+    ResetNeeded: (LyraError, RuntimeError),
 }
 
 
@@ -161,6 +193,12 @@ def test_one_except_clause_catches_everything_lyra_raises() -> None:
             exc_to_raise = InvalidTransition("O1", "FILLED", "OrderAccepted")
         elif cls is InsufficientBalance:
             exc_to_raise = InsufficientBalance("SIM-001", "USD", "10.00", "5.00")
+        elif cls is StateCorrupted:
+            exc_to_raise = StateCorrupted("orders:O-1", "truncated record")
+        elif cls is StoreUnavailable:
+            exc_to_raise = StoreUnavailable("sqlite", "disk full")
+        elif cls is SweepTrialError:
+            exc_to_raise = SweepTrialError(0, {"fast": 5}, "ValueError", "boom")
         else:
             exc_to_raise = cls("x")
         try:

@@ -6,12 +6,6 @@ import pickle
 
 import pytest
 
-from lyra.adapters._errors_pending_adapters import (
-    AuthenticationFailed,
-    RateLimited,
-    RequestRejected,
-    RequestStatusUnknown,
-)
 from lyra.adapters.coinbase.codes import (
     cancel_rejection,
     create_order_rejection,
@@ -29,7 +23,13 @@ from lyra.adapters.coinbase.messages import (
     decode_rest,
     decode_ws,
 )
-from lyra.errors import VenueError
+from lyra.errors import (
+    AuthenticationFailed,
+    RateLimited,
+    RequestRejected,
+    RequestStatusUnknown,
+    VenueError,
+)
 from lyra.venue import LOCAL_REJECT_CODES, RejectCode
 
 from . import samples as s

@@ -10,10 +10,10 @@ from typing import Any
 import anyio
 import pytest
 
-from lyra.adapters._errors_pending_adapters import AuthenticationFailed
 from lyra.adapters.coinbase import CdpKey, CoinbaseVenue
 from lyra.adapters.ratelimit import Backoff
 from lyra.bus import EventBus
+from lyra.errors import AuthenticationFailed
 from lyra.model.enums import OrderSide, OrderStatus
 from lyra.orders.events import OrderCancelRejected, OrderFilled, OrderModifyRejected
 from lyra.orders.factory import OrderFactory

@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from lyra.adapters._errors_pending_adapters import MalformedMessage
 from lyra.adapters.coinbase.messages import (
     CancelOrdersRequest,
     CancelOrdersResponse,
@@ -43,6 +42,7 @@ from lyra.adapters.coinbase.messages import (
     decode_ws,
     encode,
 )
+from lyra.errors import MalformedMessage
 
 from . import samples as s
 

@@ -12,10 +12,10 @@ from typing import Any
 import anyio
 import pytest
 
-from lyra.adapters._errors_pending_adapters import AuthenticationFailed
 from lyra.adapters.kraken.signing import KrakenCredentials
 from lyra.adapters.kraken.venue import PRODUCTION, KrakenVenue
 from lyra.bus import EventBus
+from lyra.errors import AuthenticationFailed
 from lyra.model.enums import OrderSide, OrderStatus
 from lyra.model.identifiers import InstrumentId
 from lyra.orders.factory import OrderFactory

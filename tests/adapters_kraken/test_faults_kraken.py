@@ -9,10 +9,10 @@ import anyio
 import pytest
 
 from lyra import topics
-from lyra.adapters._errors_pending_adapters import RequestRejected
 from lyra.adapters.kraken.venue import KrakenVenue
 from lyra.book import BUY
 from lyra.bus import EventBus
+from lyra.errors import RequestRejected
 from lyra.model.data import BookDeltas
 from lyra.model.enums import AggressorSide, OrderSide, OrderStatus, RecordFlag
 from lyra.orders.events import OrderFilled, OrderRejected

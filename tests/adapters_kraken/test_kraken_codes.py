@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from lyra.adapters._errors_pending_adapters import (
+from lyra.adapters.kraken.codes import check_response, classify, first_error, reason, to_error
+from lyra.adapters.kraken.messages import AddOrderResult, decode_rest, decode_ws
+from lyra.errors import (
     AuthenticationFailed,
     RateLimited,
     RequestRejected,
     RequestStatusUnknown,
 )
-from lyra.adapters.kraken.codes import check_response, classify, first_error, reason, to_error
-from lyra.adapters.kraken.messages import AddOrderResult, decode_rest, decode_ws
 from lyra.venue.codes import LOCAL_REJECT_CODES, RejectCode
 
 

@@ -8,10 +8,10 @@ from collections.abc import Callable
 import anyio
 import pytest
 
-from lyra.adapters._errors_pending_adapters import AuthenticationFailed
 from lyra.adapters.okx.signing import OkxCredentials
 from lyra.adapters.okx.venue import OkxVenue
 from lyra.bus import EventBus
+from lyra.errors import AuthenticationFailed
 from lyra.model.enums import OrderSide, OrderStatus
 from lyra.orders.factory import OrderFactory
 from lyra.orders.order import Order

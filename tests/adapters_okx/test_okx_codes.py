@@ -6,15 +6,15 @@ import pickle
 
 import pytest
 
-from lyra.adapters._errors_pending_adapters import (
+from lyra.adapters.okx.codes import ack_error, check_response, classify, reason, to_error
+from lyra.adapters.okx.messages import InstrumentData, OrderAck, decode_rest
+from lyra.errors import (
     AuthenticationFailed,
     RateLimited,
     RequestRejected,
     RequestStatusUnknown,
+    VenueError,
 )
-from lyra.adapters.okx.codes import ack_error, check_response, classify, reason, to_error
-from lyra.adapters.okx.messages import InstrumentData, OrderAck, decode_rest
-from lyra.errors import VenueError
 from lyra.venue.codes import LOCAL_REJECT_CODES, RejectCode
 
 

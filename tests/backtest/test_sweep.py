@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from lyra.backtest._errors_pending_sweep import SweepBackendError, SweepTrialError
 from lyra.backtest.stats import PerformanceSummary, summarize
 from lyra.backtest.sweep import (
     Choice,
@@ -37,7 +36,7 @@ from lyra.backtest.sweep import (
     sweep,
 )
 from lyra.backtest.synthetic import uniforms
-from lyra.errors import InvalidInput, MissingDependency
+from lyra.errors import InvalidInput, MissingDependency, SweepBackendError, SweepTrialError
 from lyra.model.currency import Currency
 from lyra.model.values import Money
 

@@ -18,7 +18,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 from gymnasium.vector import AutoresetMode
 
-from lyra.errors import InvalidInput
+from lyra.errors import InvalidInput, ResetNeeded
 from lyra.model.columnar import QuoteBatch, TradeBatch
 from lyra.rl import (
     ENV_ID,
@@ -29,7 +29,6 @@ from lyra.rl import (
     TradingEnv,
     VectorTradingEnv,
 )
-from lyra.rl._errors_pending_rl import ResetNeeded
 
 LOT = 100_000
 

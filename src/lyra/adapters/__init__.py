@@ -32,18 +32,19 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Final
 
+from lyra.errors import (
+    AuthenticationFailed,
+    BookSyncError,
+    ChecksumMismatch,
+    MalformedMessage,
+    RateLimited,
+    RequestRejected,
+    RequestStatusUnknown,
+    SequenceGap,
+    TransportError,
+)
+
 if TYPE_CHECKING:
-    from lyra.adapters._errors_pending_adapters import (
-        AuthenticationFailed,
-        BookSyncError,
-        ChecksumMismatch,
-        MalformedMessage,
-        RateLimited,
-        RequestRejected,
-        RequestStatusUnknown,
-        SequenceGap,
-        TransportError,
-    )
     from lyra.adapters.book_sync import BookSync, SyncedBook, SyncResult
     from lyra.adapters.decoding import DecodeStats, MessageDecoder
     from lyra.adapters.live import LiveVenue
@@ -95,15 +96,6 @@ __all__ = (
 )
 
 _WHERE: Final = {
-    "AuthenticationFailed": "_errors_pending_adapters",
-    "BookSyncError": "_errors_pending_adapters",
-    "ChecksumMismatch": "_errors_pending_adapters",
-    "MalformedMessage": "_errors_pending_adapters",
-    "RateLimited": "_errors_pending_adapters",
-    "RequestRejected": "_errors_pending_adapters",
-    "RequestStatusUnknown": "_errors_pending_adapters",
-    "SequenceGap": "_errors_pending_adapters",
-    "TransportError": "_errors_pending_adapters",
     "BookSync": "book_sync",
     "SyncResult": "book_sync",
     "SyncedBook": "book_sync",

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from lyra.adapters._errors_pending_adapters import MalformedMessage
+from lyra.errors import MalformedMessage
 
 __all__ = ("DecodeStats", "MessageDecoder")
 

@@ -33,15 +33,17 @@ from typing import Any, Protocol, TypeVar, overload
 
 import msgspec
 
-from lyra.adapters._errors_pending_adapters import (
+from lyra.adapters.ratelimit import Backoff, WeightLimiter
+from lyra.adapters.ws import client_ssl_context, require_asyncio
+from lyra.errors import (
+    InvalidInput,
+    MissingDependency,
     RateLimited,
     RequestRejected,
     RequestStatusUnknown,
     TransportError,
+    VenueError,
 )
-from lyra.adapters.ratelimit import Backoff, WeightLimiter
-from lyra.adapters.ws import client_ssl_context, require_asyncio
-from lyra.errors import InvalidInput, MissingDependency, VenueError
 
 __all__ = (
     "ErrorMapper",

@@ -44,9 +44,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import msgspec
 
-from lyra.adapters._errors_pending_adapters import TransportError
 from lyra.adapters.ratelimit import Backoff
-from lyra.errors import InvalidInput, MissingDependency, NotSupported
+from lyra.errors import InvalidInput, MissingDependency, NotSupported, TransportError
 
 if TYPE_CHECKING:
     from anyio.abc import TaskStatus

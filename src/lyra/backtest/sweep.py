@@ -83,8 +83,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Final, Literal, NamedTuple, Protocol, Self, TextIO, runtime_checkable
 
-from lyra.backtest._errors_pending_sweep import SweepBackendError, SweepTrialError
-from lyra.errors import InvalidInput, MissingDependency
+from lyra.errors import InvalidInput, MissingDependency, SweepBackendError, SweepTrialError
 
 __all__ = (
     "Backend",

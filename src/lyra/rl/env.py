@@ -15,9 +15,8 @@ import numpy.typing as npt
 
 from lyra._native import RlCore
 from lyra.backtest.synthetic import L2Data
-from lyra.errors import InvalidInput, MissingDependency
+from lyra.errors import InvalidInput, MissingDependency, ResetNeeded
 from lyra.model.columnar import BookDeltaBatch, QuoteBatch
-from lyra.rl._errors_pending_rl import ResetNeeded
 from lyra.rl.config import EnvConfig, StepState
 from lyra.rl.data import EnvData
 

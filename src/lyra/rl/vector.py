@@ -16,8 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lyra._native import RlCore
-from lyra.errors import InvalidInput, MissingDependency
-from lyra.rl._errors_pending_rl import ResetNeeded
+from lyra.errors import InvalidInput, MissingDependency, ResetNeeded
 from lyra.rl.config import EnvConfig, StepState
 from lyra.rl.data import EnvData
 from lyra.rl.env import DataSource, make_spaces, resolve

@@ -26,7 +26,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Final
 
-from lyra.state._errors_pending_state import StateCorrupted, StateError, StoreUnavailable
+from lyra.errors import StateCorrupted, StateError, StoreUnavailable
 from lyra.state.codec import decode_snapshot
 from lyra.state.memory import MemoryStore
 from lyra.state.protocol import BaseStore, StateStore

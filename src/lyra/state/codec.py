@@ -19,11 +19,10 @@ from typing import Any, Final, TypeVar
 
 import msgspec
 
-from lyra.errors import InvalidInput
+from lyra.errors import InvalidInput, StateCorrupted
 from lyra.model.codec import dec_hook, encode_msgpack
 from lyra.model.identifiers import ClientOrderId, OrderListId
 from lyra.orders.events import OrderEvent, OrderInitialized
-from lyra.state._errors_pending_state import StateCorrupted
 from lyra.state.records import (
     SCHEMA_VERSION,
     ContingencyRecord,

@@ -8,8 +8,7 @@ process.
 
 from __future__ import annotations
 
-from lyra.errors import InvalidInput
-from lyra.state._errors_pending_state import StoreUnavailable
+from lyra.errors import InvalidInput, StoreUnavailable
 from lyra.state.protocol import BaseStore
 from lyra.state.records import SCHEMA_VERSION, RawEvent, RawRecord, RawSnapshot, StateBatch
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Final, Self
 
 from lyra.bus import EventBus
 from lyra.contingency.manager import OBSERVE_PRIORITY, ContingencyManager, Mode
-from lyra.errors import InvalidInput, LyraError
+from lyra.errors import InvalidInput, LyraError, StateError, StoreUnavailable
 from lyra.model.codec import decode_msgpack, encode_msgpack
 from lyra.model.data import BarType
 from lyra.model.enums import OrderSide
@@ -53,7 +53,6 @@ from lyra.orders.events import (
 from lyra.orders.lists import OrderList
 from lyra.orders.order import Order
 from lyra.portfolio.portfolio import Portfolio
-from lyra.state._errors_pending_state import StateError, StoreUnavailable
 from lyra.state.codec import encode_record, encode_stored_event
 from lyra.state.protocol import StateStore
 from lyra.state.records import (

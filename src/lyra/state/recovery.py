@@ -37,7 +37,13 @@ from lyra.contingency.actions import Action, Publish
 from lyra.contingency.core import ContingencyCore
 from lyra.contingency.manager import ContingencyManager, Mode
 from lyra.contingency.state import ContingencyState, ListState
-from lyra.errors import InsufficientBalance, InvalidInput, InvalidOrder, InvalidTransition
+from lyra.errors import (
+    InsufficientBalance,
+    InvalidInput,
+    InvalidOrder,
+    InvalidTransition,
+    StateCorrupted,
+)
 from lyra.model.codec import register_struct
 from lyra.model.enums import OrderStatus
 from lyra.model.identifiers import (
@@ -55,7 +61,6 @@ from lyra.orders.events import OrderEvent, OrderFilled, OrderInitialized
 from lyra.orders.lists import OrderList
 from lyra.orders.order import ApplyOutcome, Order
 from lyra.portfolio.portfolio import Portfolio
-from lyra.state._errors_pending_state import StateCorrupted
 from lyra.state.protocol import StateStore
 from lyra.state.recorder import RecordingVenue, StateRecorder, StrategyState
 from lyra.state.records import StateSnapshot

@@ -45,8 +45,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from lyra.errors import InvalidInput, MissingDependency
-from lyra.state._errors_pending_state import StateCorrupted, StoreUnavailable
+from lyra.errors import InvalidInput, MissingDependency, StateCorrupted, StoreUnavailable
 from lyra.state.protocol import BaseStore
 from lyra.state.records import (
     SCHEMA_VERSION,

@@ -33,8 +33,7 @@ import threading
 from pathlib import Path
 from typing import Final, Literal
 
-from lyra.errors import InvalidInput
-from lyra.state._errors_pending_state import StateCorrupted, StoreUnavailable
+from lyra.errors import InvalidInput, StateCorrupted, StoreUnavailable
 from lyra.state.protocol import BaseStore
 from lyra.state.records import (
     SCHEMA_VERSION,

@@ -35,19 +35,20 @@ if TYPE_CHECKING:
         FakeBinanceAccount,
         FakeBinanceOrder,
     )
-    from lyra.testing.conformance import (
-        ADAPTER_CHECKS,
-        AdapterCheck,
-        AdapterHarness,
-        run_adapter_conformance,
-    )
     from lyra.testing.coinbase import (
         CoinbaseHarness,
         FakeCoinbase,
         FakeCoinbaseAccount,
         FakeCoinbaseOrder,
     )
+    from lyra.testing.conformance import (
+        ADAPTER_CHECKS,
+        AdapterCheck,
+        AdapterHarness,
+        run_adapter_conformance,
+    )
     from lyra.testing.fake_server import FakeConnection, FakeMarket, FakeVenueServer
+    from lyra.testing.faults import Faults, Rejection
     from lyra.testing.kraken import (
         FakeKraken,
         FakeKrakenAccount,
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
         KrakenHarness,
     )
     from lyra.testing.okx import FakeOkx, FakeOkxAccount, FakeOkxAlgo, FakeOkxOrder, OkxHarness
-    from lyra.testing.faults import Faults, Rejection
 
 __all__ = (
     "ADAPTER_CHECKS",

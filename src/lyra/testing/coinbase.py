@@ -51,7 +51,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from lyra.adapters._errors_pending_adapters import MalformedMessage
 from lyra.adapters.coinbase._parse import format_rfc3339
 from lyra.adapters.coinbase.messages import (
     CancelOrdersRequest,
@@ -63,7 +62,7 @@ from lyra.adapters.coinbase.orders import OrderSpec, order_spec
 from lyra.adapters.coinbase.signing import CdpKey, InvalidToken, JwtVerifier
 from lyra.adapters.coinbase.urls import CoinbaseUrls
 from lyra.clock import Clock
-from lyra.errors import InvalidInput, LyraError
+from lyra.errors import InvalidInput, LyraError, MalformedMessage
 from lyra.model.enums import (
     AggressorSide,
     LiquiditySide,

@@ -31,14 +31,14 @@ from typing import Final
 
 import msgspec
 
-from lyra.adapters._errors_pending_adapters import (
+from lyra.adapters.rest import PreparedRequest
+from lyra.errors import (
     AuthenticationFailed,
     RateLimited,
     RequestRejected,
     RequestStatusUnknown,
+    VenueError,
 )
-from lyra.adapters.rest import PreparedRequest
-from lyra.errors import VenueError
 from lyra.venue.codes import RejectCode
 
 __all__ = (

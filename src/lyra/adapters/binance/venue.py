@@ -44,12 +44,6 @@ from typing import Any, ClassVar, Final
 import msgspec
 
 from lyra import topics
-from lyra.adapters._errors_pending_adapters import (
-    MalformedMessage,
-    RequestRejected,
-    RequestStatusUnknown,
-    TransportError,
-)
 from lyra.adapters.binance.book import BinanceFuturesBookSync, BinanceSpotBookSync
 from lyra.adapters.binance.capabilities import (
     FUTURES_CAPABILITIES,
@@ -113,7 +107,15 @@ from lyra.adapters.symbols import SymbolMap
 from lyra.adapters.ws import Frame, WebSocketClient, WsHeartbeat
 from lyra.bus import EventBus
 from lyra.clock import Clock
-from lyra.errors import InvalidInput, NotSupported, VenueError
+from lyra.errors import (
+    InvalidInput,
+    MalformedMessage,
+    NotSupported,
+    RequestRejected,
+    RequestStatusUnknown,
+    TransportError,
+    VenueError,
+)
 from lyra.model.currency import Currency
 from lyra.model.data import (
     Bar,

@@ -16,7 +16,7 @@ Coinbase reports a refusal in several places:
 
 :func:`reject_code` maps any failure reason string to a :class:`~lyra.venue.RejectCode`;
 the other functions build the toolkit's venue errors
-(:mod:`lyra.adapters._errors_pending_adapters`): :class:`RequestRejected` (the request was
+(:mod:`lyra.errors`): :class:`RequestRejected` (the request was
 not executed; ``code`` is the reject code, ``venue_code``/``venue_message`` Coinbase's own,
 ``reason`` the text for an order event), :class:`AuthenticationFailed`,
 :class:`RateLimited`, and :class:`RequestStatusUnknown` for a 5xx (the venue may have acted:
@@ -30,12 +30,6 @@ from typing import Final
 
 import msgspec
 
-from lyra.adapters._errors_pending_adapters import (
-    AuthenticationFailed,
-    RateLimited,
-    RequestRejected,
-    RequestStatusUnknown,
-)
 from lyra.adapters.coinbase.messages import (
     CancelResult,
     CreateOrderResponse,
@@ -44,7 +38,13 @@ from lyra.adapters.coinbase.messages import (
     WsError,
 )
 from lyra.adapters.coinbase.symbols import VENUE
-from lyra.errors import VenueError
+from lyra.errors import (
+    AuthenticationFailed,
+    RateLimited,
+    RequestRejected,
+    RequestStatusUnknown,
+    VenueError,
+)
 from lyra.venue.codes import RejectCode
 
 __all__ = (

@@ -33,7 +33,7 @@ Prices, sizes and money stay decimal **strings**, exactly as sent; conversion to
 happens where the instrument is known (:mod:`lyra.adapters.coinbase.book`,
 :mod:`lyra.adapters.coinbase.orders`). Unknown fields are ignored, so a field Coinbase adds
 breaks nothing. A missing required field, a wrong type or a bad enum value raises
-:class:`~lyra.adapters._errors_pending_adapters.MalformedMessage` whose message names the
+:class:`~lyra.errors.MalformedMessage` whose message names the
 message kind and the JSON path (``l2_data: Invalid enum value 'ask' - at
 `$.events[0].updates[1].side```); its ``excerpt`` holds the start of the message.
 """
@@ -44,7 +44,7 @@ from typing import Any, Final, Literal, TypeAlias, TypeVar
 
 import msgspec
 
-from lyra.adapters._errors_pending_adapters import MalformedMessage
+from lyra.errors import MalformedMessage
 
 __all__ = (
     "Account",
@@ -854,7 +854,7 @@ def _malformed(kind: str, exc: Exception, data: bytes | str) -> MalformedMessage
 def decode_ws(data: bytes | str) -> WsMessage:
     """Decode one websocket frame into its Struct (see the module table).
 
-    Raises :class:`~lyra.adapters._errors_pending_adapters.MalformedMessage` naming the
+    Raises :class:`~lyra.errors.MalformedMessage` naming the
     channel and the JSON path of what was wrong.
     """
     try:
@@ -883,7 +883,7 @@ def decode_ws(data: bytes | str) -> WsMessage:
 
 def decode_rest(data: bytes | str, kind: type[_R]) -> _R:
     """Decode a REST body (or request) as ``kind``, e.g. ``decode_rest(body,
-    ProductsResponse)``; raises :class:`~lyra.adapters._errors_pending_adapters.
+    ProductsResponse)``; raises :class:`~lyra.errors.
     MalformedMessage` naming ``kind`` and the JSON path."""
     decoder = _REST.get(kind)
     if decoder is None:

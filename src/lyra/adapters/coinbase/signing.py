@@ -44,9 +44,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import msgspec
 
-from lyra.adapters.coinbase._errors_pending_coinbase import InvalidToken
 from lyra.adapters.secrets import Secret
-from lyra.errors import InvalidInput, MissingDependency
+from lyra.errors import InvalidInput, InvalidToken, MissingDependency
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from cryptography.hazmat.primitives.asymmetric.ec import (

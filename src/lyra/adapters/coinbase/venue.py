@@ -47,12 +47,6 @@ from typing import Any, Final
 import msgspec
 
 from lyra import topics
-from lyra.adapters._errors_pending_adapters import (
-    MalformedMessage,
-    RequestRejected,
-    RequestStatusUnknown,
-    TransportError,
-)
 from lyra.adapters.coinbase._parse import format_rfc3339, rfc3339_ns
 from lyra.adapters.coinbase.book import Level2Sync, SequenceTracker, SyncResult, SyncStatus
 from lyra.adapters.coinbase.capabilities import CAPABILITIES
@@ -101,7 +95,15 @@ from lyra.adapters.symbols import SymbolMap
 from lyra.adapters.ws import Frame, WebSocketClient, WsHeartbeat
 from lyra.bus import EventBus
 from lyra.clock import Clock
-from lyra.errors import InvalidInput, NotSupported, VenueError
+from lyra.errors import (
+    InvalidInput,
+    MalformedMessage,
+    NotSupported,
+    RequestRejected,
+    RequestStatusUnknown,
+    TransportError,
+    VenueError,
+)
 from lyra.model.data import QuoteTick
 from lyra.model.enums import (
     AccountType,

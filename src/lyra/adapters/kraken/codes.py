@@ -35,7 +35,7 @@ size check failed``, ``EOrder:Invalid order``
 anything else                                  ``RequestRejected``       VENUE_REJECTED
 =============================================  ========================  =====================
 
-The classes are the adapter toolkit's (:mod:`lyra.adapters._errors_pending_adapters`, all
+The classes are the adapter toolkit's (:mod:`lyra.errors`, all
 :class:`~lyra.errors.VenueError`): a ``RequestRejected`` was not executed, a
 ``RequestStatusUnknown`` may have been (query before acting).
 
@@ -50,13 +50,13 @@ import re
 from collections.abc import Sequence
 from typing import Any, Final, NamedTuple
 
-from lyra.adapters._errors_pending_adapters import (
+from lyra.errors import (
     AuthenticationFailed,
     RateLimited,
     RequestRejected,
     RequestStatusUnknown,
+    VenueError,
 )
-from lyra.errors import VenueError
 from lyra.venue.codes import RejectCode
 
 from .messages import MethodResponse, RestResponse

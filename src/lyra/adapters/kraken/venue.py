@@ -47,19 +47,21 @@ from typing import Any, Final
 import msgspec
 
 from lyra import topics
-from lyra.adapters._errors_pending_adapters import (
-    MalformedMessage,
-    RequestRejected,
-    RequestStatusUnknown,
-    TransportError,
-)
 from lyra.adapters.live import FeedKey, LiveVenue
 from lyra.adapters.ratelimit import Backoff
 from lyra.adapters.rest import PreparedRequest, RestClient
 from lyra.adapters.ws import Frame, WebSocketClient, WsHeartbeat
 from lyra.bus import EventBus
 from lyra.clock import Clock
-from lyra.errors import InvalidInput, NotSupported, VenueError
+from lyra.errors import (
+    InvalidInput,
+    MalformedMessage,
+    NotSupported,
+    RequestRejected,
+    RequestStatusUnknown,
+    TransportError,
+    VenueError,
+)
 from lyra.model.enums import OrderSide, OrderType
 from lyra.model.identifiers import InstrumentId, TradeId
 from lyra.model.instruments import Instrument

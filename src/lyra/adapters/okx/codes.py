@@ -24,7 +24,7 @@ parameters, unknown instrument, price limit)
 anything else                                ``RequestRejected``       VENUE_REJECTED
 ===========================================  ========================  ====================
 
-The classes are the adapter toolkit's (:mod:`lyra.adapters._errors_pending_adapters`, all
+The classes are the adapter toolkit's (:mod:`lyra.errors`, all
 :class:`~lyra.errors.VenueError`): a ``RequestRejected`` was not executed, a
 ``RequestStatusUnknown`` may have been (query before acting).
 
@@ -38,13 +38,13 @@ from __future__ import annotations
 
 from typing import Any, Final, NamedTuple
 
-from lyra.adapters._errors_pending_adapters import (
+from lyra.errors import (
     AuthenticationFailed,
     RateLimited,
     RequestRejected,
     RequestStatusUnknown,
+    VenueError,
 )
-from lyra.errors import VenueError
 from lyra.venue.codes import RejectCode
 
 from .messages import OrderAck, RestResponse
