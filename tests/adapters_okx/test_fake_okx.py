@@ -149,3 +149,16 @@ async def test_books_chain_and_checksum(fake: FakeOkx) -> None:
         after = decode_ws(await ws.recv())
         assert isinstance(after, BookMessage)
         assert after.data[0].prev_seq_id != bad.data[0].seq_id  # one update never sent
+
+
+def test_given_balances_open_one_market_and_are_not_counted_twice() -> None:
+    from lyra.model.values import Money
+    from lyra.testing.okx import FakeOkx
+
+    fake = FakeOkx()  # default instruments: spot and swaps
+    account = fake.add_account("k", "s", "p", balances=["1 BTC", "100000 USDT"])
+    totals: dict[str, Money] = {}
+    for venue in account.venues.values():
+        for ccy, bal in venue.account.balances().items():
+            totals[ccy.code] = bal.total if ccy.code not in totals else totals[ccy.code] + bal.total
+    assert totals == {"BTC": Money("1", "BTC"), "USDT": Money("100000", "USDT")}

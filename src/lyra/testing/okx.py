@@ -495,15 +495,22 @@ class FakeOkx(FakeVenueServer):
         passphrase: str,
         *,
         balances: Iterable[Money | str] | None = None,
+        swap_balances: Iterable[Money | str] | None = None,
     ) -> FakeOkxAccount:
-        """Register an API key with its secret and passphrase. ``balances`` (``Money`` or
-        ``"1000 USDT"``) open every market's account; default 1,000,000 of each quote
-        currency and 100 of each spot base currency."""
+        """Register an API key with its secret and passphrase.
+
+        ``balances`` (``Money`` or ``"1000 USDT"``) open the spot account (the swap account
+        when the fake runs no spot market); ``swap_balances`` open the swap account. Given
+        balances are never copied into a second market, so ``/account/balance``, which adds
+        the markets up, reports exactly what was given. Without either, every market gets
+        1,000,000 of each quote currency and spot also 100 of each base currency."""
         if api_key in self.accounts:
             raise InvalidInput("api_key", "is already registered", "***")
         account = FakeOkxAccount(api_key, secret, passphrase, str(100_000 + len(self.accounts)))
+        explicit = balances is not None or swap_balances is not None
+        first = next(iter(self._markets), None)
         for kind, m in self._markets.items():
-            if balances is None:
+            if not explicit:
                 amounts: dict[str, Money] = {}
                 for inst in m.market.instruments.values():
                     quote = inst.quote_currency
@@ -513,7 +520,11 @@ class FakeOkx(FakeVenueServer):
                         amounts.setdefault(base.code, Money("100", base))
                 given = list(amounts.values())
             else:
-                given = [b if isinstance(b, Money) else Money.from_str(b) for b in balances]
+                if kind == "SPOT" or (kind == first and "SPOT" not in self._markets):
+                    source = balances if balances is not None else ()
+                else:
+                    source = swap_balances if swap_balances is not None else ()
+                given = [b if isinstance(b, Money) else Money.from_str(b) for b in source]
             n = len(self.accounts) + 1
             account.venues[kind] = m.market.add_account(f"OKX-{kind}-{n:03d}", given)
         self.accounts[api_key] = account
