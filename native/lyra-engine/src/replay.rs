@@ -380,15 +380,7 @@ impl Replay {
                         price,
                         size,
                         order_id,
-                    } => ex.delta(
-                        inst,
-                        ts,
-                        side[r],
-                        action[r],
-                        price[r],
-                        size[r],
-                        order_id[r],
-                    ),
+                    } => ex.delta(inst, ts, side[r], action[r], price[r], size[r], order_id[r]),
                     Columns::Times => Ok(()),
                 };
                 if let Err(error) = fed {
@@ -504,7 +496,9 @@ mod tests {
     fn chunks_may_not_go_back_in_time() {
         let mut rp = Replay::new();
         let a = rp.add_stream(None, false);
-        let err = rp.set_chunk(a, vec![3, 2], Columns::Times, false).unwrap_err();
+        let err = rp
+            .set_chunk(a, vec![3, 2], Columns::Times, false)
+            .unwrap_err();
         assert_eq!(err.field, "ts[1]");
         rp.set_chunk(a, vec![3, 5], Columns::Times, false).unwrap();
         rp.run(&mut [], i64::MAX).unwrap();

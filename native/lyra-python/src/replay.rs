@@ -65,7 +65,12 @@ impl PyReplay {
     /// Raises:
     ///     InvalidInput: ``exchange`` is not an index into ``cores``.
     #[pyo3(signature = (exchange, instrument = 0, publish = false))]
-    fn add_stream(&mut self, exchange: Option<usize>, instrument: u32, publish: bool) -> PyResult<usize> {
+    fn add_stream(
+        &mut self,
+        exchange: Option<usize>,
+        instrument: u32,
+        publish: bool,
+    ) -> PyResult<usize> {
         let target = match exchange {
             None => None,
             Some(e) if e < self.cores.len() => Some(Target {
@@ -220,7 +225,11 @@ impl PyReplay {
                 invalid_input(
                     "cores",
                     "must be distinct cores not in use elsewhere",
-                    (i as i64).into_pyobject(py).expect("int").into_any().unbind(),
+                    (i as i64)
+                        .into_pyobject(py)
+                        .expect("int")
+                        .into_any()
+                        .unbind(),
                 )
             })?;
             refs.push(r);

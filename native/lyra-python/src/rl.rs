@@ -8,13 +8,11 @@ use lyra_engine::rl::{
     Action, ActionKind, Actions, Autoreset, EnvConfig, MarketData, OBS_BOUND, ObsConfig, Outputs,
     RewardKind, STATE_COLUMNS, STATE_DIM, Stepping, VecEnv,
 };
-use numpy::{
-    Element, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArray,
-    PyUntypedArrayMethods,
-};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use crate::errors::{int_arg, invalid_input};
+use crate::sim::{column, describe};
 
 /// Batches of at least this many environments step with the GIL released.
 const GIL_RELEASE_ENVS: usize = 128;
@@ -30,45 +28,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 fn input_error(py: Python<'_>, e: InputError) -> PyErr {
     let value = e.value.into_pyobject(py).expect("int").into_any().unbind();
     invalid_input(e.field.into_owned(), e.rule.into_owned(), value)
-}
-
-/// A short description of what was passed instead of the column asked for.
-fn describe(obj: &Bound<'_, PyAny>) -> Py<PyAny> {
-    let py = obj.py();
-    let text = if let Ok(array) = obj.cast::<PyUntypedArray>() {
-        let dtype = array
-            .dtype()
-            .str()
-            .map_or_else(|_| "?".to_owned(), |s| s.to_string());
-        format!("ndarray(dtype={dtype}, ndim={})", array.ndim())
-    } else {
-        obj.get_type()
-            .name()
-            .map_or_else(|_| "?".to_owned(), |s| s.to_string())
-    };
-    text.into_pyobject(py).expect("str").into_any().unbind()
-}
-
-/// Borrow a NumPy column: 1-D, C-contiguous, exactly `T`'s dtype.
-fn column<'py, T: Element>(
-    obj: &Bound<'py, PyAny>,
-    field: &'static str,
-    dtype: &'static str,
-) -> PyResult<PyReadonlyArray1<'py, T>> {
-    let rule = || format!("must be a 1-D C-contiguous numpy array of dtype {dtype}");
-    let Ok(array) = obj.cast::<PyArray1<T>>() else {
-        return Err(invalid_input(field, rule(), describe(obj)));
-    };
-    if !array.is_c_contiguous() {
-        return Err(invalid_input(field, rule(), describe(obj)));
-    }
-    array.try_readonly().map_err(|_| {
-        invalid_input(
-            field,
-            "is being written by another native call",
-            describe(obj),
-        )
-    })
 }
 
 type TradeArrays<'py> = (

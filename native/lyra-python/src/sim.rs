@@ -57,7 +57,7 @@ pub(crate) fn column<'py, T: Element>(
 }
 
 /// A short description of what was passed instead of the column asked for.
-fn describe(obj: &Bound<'_, PyAny>) -> Py<PyAny> {
+pub(crate) fn describe(obj: &Bound<'_, PyAny>) -> Py<PyAny> {
     let py = obj.py();
     let text = if let Ok(array) = obj.cast::<PyUntypedArray>() {
         let dtype = array
