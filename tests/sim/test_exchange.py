@@ -590,3 +590,19 @@ def test_time_moves_with_data_and_the_clock_stamps_ts_init() -> None:
     accepted = rec.of(order)[1]
     assert accepted.ts_event == T0 + 5 * MS
     assert accepted.ts_init == T0  # the clock's time
+
+
+def test_modifying_a_partly_filled_order_written_with_fewer_decimals_than_its_fills() -> None:
+    # Quantity("2") has precision 0, the 0.4 fill has 3 decimals: the lock for the 1.6 left
+    # must be computed at the finer precision, not refused with a PrecisionError
+    ex, bus = make_exchange(balances=[Money("1000000", USDT)])
+    rec = Recorder(bus)
+    order = factory().limit(BTCUSDT.id, BUY, Quantity("2"), px("100"))
+    ex.submit_order(order)
+    ex.settle()
+    ex.process_quote(quote("99", "100", T0 + 10, ask_size="0.4"))
+    assert order.filled_qty == Quantity("0.4")
+    ex.modify_order(order, price=px("99.50"))
+    ex.settle()
+    assert type(rec.of(order)[-1]).__name__ == "OrderUpdated"
+    assert order.price == px("99.50") and order.leaves_qty == Quantity("1.6")

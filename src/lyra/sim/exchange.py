@@ -1737,7 +1737,8 @@ class SimulatedExchange(SimulatedVenue):
         if leaves_raw <= 0:
             return
         px = rec.lock_px if price is UNSET else price
-        leaves = Quantity.from_raw(leaves_raw, total.precision)
+        # the fill may carry more decimals than the quantity was written with ("2" - 0.4)
+        leaves = Quantity.from_raw(leaves_raw, max(total.precision, order.filled_qty.precision))
         amount = account.order_lock_amount(inst.instrument, order.side, leaves, px)
         held = account.locked_for(order.client_order_id)
         free = account.free_balance(amount.currency)
