@@ -324,3 +324,28 @@ def test_position_events_decode_without_a_type() -> None:
     closed = events[2]
     assert isinstance(closed, PositionClosed) and closed.avg_px_close == 101
     assert closed.realized_pnl == usdt("-0.1")  # 1 - 1 - 0.1 fee
+
+
+def test_replay_fill_books_like_apply_fill_but_publishes_no_position_events() -> None:
+    fills = [
+        fill(SWAP, "BUY", "1", "100", strategy="EMA-1"),
+        fill(SWAP, "SELL", "1.5", "101", strategy="EMA-1"),
+    ]
+    live_bus, replay_bus = EventBus(), EventBus()
+    seen: list[Any] = []
+    replay_bus.subscribe("events.position.*", seen.append)
+    books = []
+    for bus, replay in ((live_bus, False), (replay_bus, True)):
+        pf = Portfolio(instruments=[PERP], bus=bus)
+        pf.add_account(MarginAccount("M", [usdt("1000")]), venue="BINANCE")
+        for f in fills:
+            if replay:
+                pf.replay_fill(f)
+            else:
+                pf.apply_fill(f)
+        books.append(pf)
+    live, replayed = books
+    assert seen == []
+    assert replayed.net_position(PERP.id) == live.net_position(PERP.id) == D("-0.5")
+    assert replayed.realized_pnl(PERP.id) == live.realized_pnl(PERP.id)
+    assert replayed.instrument_ids == (PERP.id,)

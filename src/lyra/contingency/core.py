@@ -636,6 +636,15 @@ class ContingencyCore:
         steps = int(left / quantum)
         return steps * quantum
 
+    def evaluate(self, lst: ListState, ts_event: int, ts_init: int | None = None) -> list[Action]:
+        """Apply ``lst``'s rules to its members as they stand now and return the actions
+        still owed (a release, a cancel, a quantity reduction). The rules are declarative,
+        so a list that is up to date gives none; after a restart this finds exactly what a
+        crash cut short."""
+        out: list[Action] = []
+        self._evaluate(lst, out, ts_event, ts_event if ts_init is None else ts_init)
+        return out
+
     def _evaluate(self, lst: ListState, out: list[Action], ts_event: int, ts_init: int) -> None:
         if lst.contingency_type == _C.OTO and not lst.released and self._release_due(lst):
             lst.released = True

@@ -416,6 +416,14 @@ class ContingencyManager:
             self._drain()
 
     # -- carrying out actions -------------------------------------------------------------------
+    def resume(self, lst: ListState, ts_event: int, ts_init: int | None = None) -> list[Action]:
+        """Evaluate ``lst`` now (:meth:`ContingencyCore.evaluate`) and carry out what its
+        rules still ask for, as after a restart; returns the actions taken."""
+        actions = self._core.evaluate(lst, ts_event, ts_init)
+        if actions:
+            self._execute(actions)
+        return actions
+
     def _execute(self, actions: Iterable[Action]) -> None:
         self._queue.extend(actions)
         if not self._running:

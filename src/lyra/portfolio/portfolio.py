@@ -316,12 +316,28 @@ class Portfolio:
         """
         return self._apply_fill(fill, instrument, False)
 
+    def replay_fill(self, fill: OrderFilled) -> None:
+        """Book a fill recorded earlier (rebuilding state after a restart): the same state
+        change as :meth:`apply_fill`, but no position or account events are made or
+        published."""
+        self._apply_fill(fill, None, True, publish=False)
+
+    @property
+    def instrument_ids(self) -> tuple[InstrumentId, ...]:
+        """The ids of the instruments the portfolio knows, in the order added."""
+        return tuple(self._instruments)
+
     def _apply_fill(
-        self, fill: OrderFilled, instrument: Instrument | None, quiet: bool
+        self,
+        fill: OrderFilled,
+        instrument: Instrument | None,
+        quiet: bool,
+        publish: bool = True,
     ) -> tuple[PositionEvent, ...]:
-        """:meth:`apply_fill`; ``quiet``: the caller discards the position events and the
-        portfolio has no bus, so none are built (the state changes all the same)."""
-        quiet = quiet and self._bus is None
+        """:meth:`apply_fill`; ``quiet``: the caller discards the position events and none
+        will be published (no bus, or ``publish`` false), so none are built (the state
+        changes all the same); ``publish`` false: nothing goes to the bus."""
+        quiet = quiet and (self._bus is None or not publish)
         if type(fill) is not OrderFilled:
             raise InvalidInput("fill", "must be an OrderFilled", fill)
         iid = fill.instrument_id
@@ -446,7 +462,7 @@ class Portfolio:
         if book.kind == _DERIVATIVE and isinstance(account, MarginAccount):
             self._update_margin(book, account, fill.last_px)
         bus = self._bus
-        if bus is not None:
+        if bus is not None and publish:
             topic = self._topics.get(fill.strategy_id)
             if topic is None:
                 topic = self._topics[fill.strategy_id] = topics.position_events(fill.strategy_id)

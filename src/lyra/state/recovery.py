@@ -33,7 +33,7 @@ import msgspec.structs
 
 from lyra import topics
 from lyra.bus import EventBus
-from lyra.contingency.actions import Action, Publish
+from lyra.contingency.actions import Publish
 from lyra.contingency.core import ContingencyCore
 from lyra.contingency.manager import ContingencyManager, Mode
 from lyra.contingency.state import ContingencyState, ListState
@@ -333,13 +333,12 @@ def restore(
                 pf.add_instrument(instrument)
     events = snapshot.events_in_order()
     if pf is not None:
-        # replaying: the position events are not wanted, so the portfolio's quiet path
-        # (which builds none when it has no bus to publish them on) does the work
-        apply = pf._apply_fill
+        # replaying: the position events are not wanted
+        apply = pf.replay_fill
         for seq, event in events:
             if seq > after and type(event) is OrderFilled:
                 try:
-                    apply(event, None, True)
+                    apply(event)
                 except InsufficientBalance as exc:
                     out.problems.append(f"fill {event.trade_id} not booked: {exc}")
     out.portfolio = pf
@@ -370,7 +369,7 @@ def restore(
 
 
 def _registered(portfolio: Portfolio) -> list[InstrumentId]:
-    return list(portfolio._instruments)
+    return list(portfolio.instrument_ids)
 
 
 # -- recover: restore + reconcile -------------------------------------------------------------
@@ -1416,13 +1415,10 @@ def _resume(
                 and (rep is None or rep.quantity.raw != m.requested_raw)
             ):
                 m.requested_raw = None
-        actions: list[Action] = []
-        # ContingencyCore has no public "evaluate now"; its rules are declarative, so
-        # evaluating a list asks for exactly what is missing (see the module docs)
-        core._evaluate(lst, actions, ts, ts)
+        # the rules are declarative: evaluating a list asks for exactly what is missing
+        actions = manager.resume(lst, ts)
         if actions:
             commands = [a for a in actions if not isinstance(a, Publish)]
-            manager._execute(actions)
             if commands:
                 now = recovery._clock()
                 report = recovery.reports.get(wrapped.venue)
