@@ -29,6 +29,7 @@ publishes :class:`~lyra.model.BookDeltas`.
 
 from __future__ import annotations
 
+import abc
 import enum
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -169,7 +170,7 @@ class SyncedBook:
         return f"SyncedBook({self.instrument.id}, {b.bid_levels()} bids, {b.ask_levels()} asks)"
 
 
-class BookSync(Generic[_U]):
+class BookSync(Generic[_U], abc.ABC):
     """The snapshot-plus-diffs state machine; a venue subclass states the sequence rules.
 
     ``book`` is the :class:`SyncedBook` kept in sync. ``on_applied(changes, snapshot,
@@ -230,13 +231,15 @@ class BookSync(Generic[_U]):
         self.malformed = 0
 
     # -- the venue's rules (override) ---------------------------------------------------------
+    @abc.abstractmethod
     def first_id(self, update: _U) -> int:
         """The first sequence id an update covers."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def last_id(self, update: _U) -> int:
         """The last sequence id an update covers (the book's id after applying it)."""
-        raise NotImplementedError
+        ...
 
     def is_stale(self, update: _U, book_id: int, after_snapshot: bool) -> bool:
         """Whether ``update`` is already contained in a book at ``book_id``
@@ -256,13 +259,15 @@ class BookSync(Generic[_U]):
         """Whether ``update`` directly follows the last applied one (id ``previous_id``)."""
         return self.first_id(update) == previous_id + 1
 
+    @abc.abstractmethod
     def bid_levels(self, update: _U) -> Sequence[Any]:
         """The update's bid levels as ``(price, size)`` decimal strings."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def ask_levels(self, update: _U) -> Sequence[Any]:
         """The update's ask levels as ``(price, size)`` decimal strings."""
-        raise NotImplementedError
+        ...
 
     def verify(self, update: _U) -> bool | None:
         """Check the book against the update's checksum after applying it: ``True``

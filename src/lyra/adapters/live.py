@@ -28,6 +28,7 @@ concerned is reconciled, so the background never dies of a venue surprise.
 
 from __future__ import annotations
 
+import abc
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -64,7 +65,7 @@ type)``."""
 _CONNECTED = ConnectionStatus.CONNECTED
 
 
-class LiveVenue:
+class LiveVenue(abc.ABC):
     """Base class of network venue adapters; see the module docs.
 
     Subclasses implement ``_open``, ``_close``, ``_send_submit``, ``_send_submit_list``,
@@ -401,51 +402,54 @@ class LiveVenue:
                     flow.set_status(ConnectionStatus.DISCONNECTED, reason)
 
     # -- what a venue implements ------------------------------------------------------------
-    def _check_instrument(self, instrument_id: InstrumentId) -> None:
+    def _check_instrument(self, instrument_id: InstrumentId) -> None:  # noqa: B027
         """Raise :class:`~lyra.errors.InvalidInput` if the venue does not list
-        ``instrument_id`` (when its instruments are known)."""
+        ``instrument_id`` (when its instruments are known). Optional: the default accepts
+        every instrument."""
 
+    @abc.abstractmethod
     async def _open(self) -> None:
         """Connect, log on, start the streams; raise when that fails."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     async def _close(self) -> None:
         """Close every connection (called even after a failed ``_open``)."""
-        raise NotImplementedError
+        ...
 
-    async def _send_submit(self, order: Order) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def _send_submit(self, order: Order) -> None: ...
 
-    async def _send_submit_list(self, order_list: OrderList) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def _send_submit_list(self, order_list: OrderList) -> None: ...
 
+    @abc.abstractmethod
     async def _send_modify(
         self,
         order: Order,
         quantity: Quantity | Unset,
         price: Price | Unset,
         trigger_price: Price | Unset,
-    ) -> None:
-        raise NotImplementedError
+    ) -> None: ...
 
-    async def _send_cancel(self, order: Order) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def _send_cancel(self, order: Order) -> None: ...
 
+    @abc.abstractmethod
     async def _send_cancel_all(
         self, instrument_id: InstrumentId, side: OrderSide | None, targets: list[Order]
-    ) -> None:
-        raise NotImplementedError
+    ) -> None: ...
 
+    @abc.abstractmethod
     async def _query(
         self, since_ns: int, instrument_ids: tuple[InstrumentId, ...] | None
-    ) -> ReconciliationReport:
-        raise NotImplementedError
+    ) -> ReconciliationReport: ...
 
-    async def _start_feed(self, key: FeedKey) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def _start_feed(self, key: FeedKey) -> None: ...
 
-    async def _stop_feed(self, key: FeedKey) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def _stop_feed(self, key: FeedKey) -> None: ...
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.venue}, {self.account_id}, {self.status.name})"

@@ -17,6 +17,7 @@ the same coroutine on the store's own I/O thread. See
 
 from __future__ import annotations
 
+import abc
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -85,30 +86,35 @@ class StateStore(Protocol):
         ...
 
 
-class BaseStore:
+class BaseStore(abc.ABC):
     """Shared parts of the stores: ``load`` decodes ``load_raw``, the async face runs the
     sync one, and ``with`` / ``async with`` close the store."""
 
     @property
+    @abc.abstractmethod
     def name(self) -> str:
         """Names the store in messages."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def commit(self, batch: StateBatch) -> None:
         """Write ``batch`` atomically and durably."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def load_raw(self) -> RawSnapshot:
         """Everything the store holds, still encoded."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def clear(self) -> None:
         """Remove everything."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def close(self) -> None:
         """Release resources."""
-        raise NotImplementedError
+        ...
 
     @staticmethod
     def check_batch(batch: StateBatch) -> None:

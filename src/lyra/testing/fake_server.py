@@ -24,6 +24,7 @@ websockets); run them under anyio's asyncio backend or plain asyncio.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import itertools
@@ -375,7 +376,7 @@ def _aiohttp_web() -> Any:
     return web
 
 
-class FakeVenueServer:
+class FakeVenueServer(abc.ABC):
     """The servers and plumbing of a fake venue; a venue subclass adds its protocol.
 
     Subclasses implement :meth:`add_routes` (REST), :meth:`serve` (one websocket
@@ -402,13 +403,15 @@ class FakeVenueServer:
         self._running = False
 
     # -- what a venue implements -------------------------------------------------------------
+    @abc.abstractmethod
     def add_routes(self, app: Any) -> None:
         """Add the venue's REST routes to the aiohttp application."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     async def serve(self, conn: FakeConnection) -> None:
         """Speak the venue's websocket protocol on ``conn`` until it closes."""
-        raise NotImplementedError
+        ...
 
     def malformed(self, frame: str) -> str:
         """A broken version of ``frame`` (for :meth:`Faults.malformed_frame`)."""

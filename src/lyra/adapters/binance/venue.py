@@ -34,6 +34,7 @@ aiohttp and websockets make these adapters asyncio-only (anyio's asyncio backend
 
 from __future__ import annotations
 
+import abc
 import itertools
 import json
 import time
@@ -522,8 +523,9 @@ class _BinanceVenue(LiveVenue):
         return f"/api/v3/{name}" if self._spot else f"/fapi/v1/{name}"
 
     # -- user data stream (per market) -------------------------------------------------------
+    @abc.abstractmethod
     async def _open_user_stream(self) -> None:
-        raise NotImplementedError
+        """Open this market's user data stream (spot and USD-M differ)."""
 
     async def _close_user_stream(self) -> None:
         user, self._user = self._user, None
@@ -554,8 +556,9 @@ class _BinanceVenue(LiveVenue):
     def _route(self, stream: str) -> str:
         return "spot"
 
+    @abc.abstractmethod
     def _stream_url(self, route: str) -> str:
-        raise NotImplementedError
+        """The websocket URL of a market-data route on this market."""
 
     async def _market(self, stream: str) -> _MarketStream:
         route = self._route(stream)
